@@ -1,0 +1,69 @@
+# fortytwo.inception: `make` brings the stack up, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+VENV        ?= .venv
+LOGIN       ?=
+ANSIBLE_OPTS ?=
+VAULT       := inventory/group_vars/all/vault.yml
+VAULT_PASS  := .vault_pass
+# The login a new vault is made for: LOGIN=..., else the user behind sudo, else you.
+NEW_LOGIN   := $(or $(LOGIN),$(SUDO_USER),$(shell id -un))
+LOGIN_ARGS  := $(if $(LOGIN),-e inception_login=$(LOGIN) -e inception_domain=$(LOGIN).42.fr)
+
+BIN := $(VENV)/bin
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_FORCE_COLOR ?= 1
+
+.PHONY: all up down fclean re vault test lint syntax unit molecule clean-venv help
+
+all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
+
+$(BIN)/.installed: requirements.txt tools/bootstrap-venv.sh
+	tools/bootstrap-venv.sh $(VENV) requirements.txt
+	touch $@
+
+$(BIN)/.installed-test: requirements-test.txt requirements.txt $(BIN)/.installed
+	tools/bootstrap-venv.sh $(VENV) requirements-test.txt
+	touch $@
+
+$(VAULT): | $(BIN)/.installed
+	$(BIN)/python tools/init-vault.py $(VAULT) $(VAULT_PASS) $(NEW_LOGIN)
+
+up: $(BIN)/.installed $(VAULT)
+	$(BIN)/ansible-playbook playbooks/site.yml $(LOGIN_ARGS) $(ANSIBLE_OPTS)
+
+down: $(BIN)/.installed ## Remove the containers and the network; keep the data
+	$(BIN)/ansible-playbook playbooks/down.yml $(LOGIN_ARGS) $(ANSIBLE_OPTS)
+
+fclean: $(BIN)/.installed ## Remove everything, data included
+	$(BIN)/ansible-playbook playbooks/fclean.yml -e inception_purge_confirm=yes $(LOGIN_ARGS) $(ANSIBLE_OPTS)
+
+re: fclean up
+
+vault: $(BIN)/.installed $(VAULT) ## Edit the secrets (ansible-vault edit)
+	$(BIN)/ansible-vault edit $(VAULT)
+
+test: lint syntax unit molecule ## Lint, syntax-check, template tests, then molecule on the real stack
+
+lint: $(BIN)/.installed-test
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint
+
+syntax: $(BIN)/.installed-test
+	for playbook in playbooks/*.yml; do \
+	  ANSIBLE_VAULT_PASSWORD_FILE=tests/no-vault-password.sh \
+	    $(BIN)/ansible-playbook --syntax-check -i tests/inventory.yml $$playbook || exit 1; \
+	done
+
+unit: $(BIN)/.installed-test
+	$(BIN)/pytest -q tests
+
+molecule: $(BIN)/.installed-test
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/molecule test --all
+
+clean-venv:
+	rm -rf $(VENV)
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'

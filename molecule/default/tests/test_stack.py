@@ -1,0 +1,277 @@
+"""The mandatory Inception stack, checked against the real running containers."""
+import re
+import time
+
+import pytest
+
+from conftest import SERVICES
+
+DAEMONS = {"nginx": "nginx", "wordpress": "php-fpm8.2", "mariadb": "mariadbd"}
+TAG = re.compile(r"^[0-9a-f]{12}$")
+
+
+# --- containers ------------------------------------------------------------
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_container_runs_healthy_with_restart_policy(container, service):
+    c = container(service)
+    assert c["State"]["Status"] == "running"
+    assert c["State"]["Health"]["Status"] == "healthy"
+    assert c["HostConfig"]["RestartPolicy"]["Name"] in ("always", "unless-stopped", "on-failure")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_image_is_named_after_service_with_content_tag(container, service):
+    name, _, tag = container(service)["Config"]["Image"].partition(":")
+    assert name == service
+    assert TAG.match(tag), f"tag {tag!r} is not a content hash"
+    assert tag != "latest"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_image_is_built_from_debian_bookworm(inspect, container, service):
+    base = inspect("debian:bookworm", kind="image")
+    image = inspect(container(service)["Image"], kind="image")
+    base_layers = base["RootFS"]["Layers"]
+    assert image["RootFS"]["Layers"][: len(base_layers)] == base_layers
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_pid_1_is_the_daemon(host, stack, service):
+    name = stack["prefix"] + service
+    comm = host.check_output(f"docker exec {name} cat /proc/1/comm").strip()
+    cmdline = host.check_output(f"docker exec {name} cat /proc/1/cmdline").replace("\0", " ")
+    assert comm == DAEMONS[service][:15]
+    for forbidden in ("tail", "sleep", "while", "bash", "sh -c"):
+        assert forbidden not in cmdline
+
+
+# --- network and ports -----------------------------------------------------
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_on_the_one_user_defined_network(container, stack, service):
+    c = container(service)
+    assert c["HostConfig"]["NetworkMode"] == stack["network"]
+    assert list(c["NetworkSettings"]["Networks"]) == [stack["network"]]
+    assert not c["HostConfig"].get("Links")
+
+
+def test_network_is_a_user_defined_bridge(inspect, stack):
+    net = inspect(stack["network"], kind="network")
+    assert net["Driver"] == "bridge"
+    assert len(net["Containers"]) == 3
+
+
+def test_only_nginx_443_is_published(container, stack):
+    assert container("nginx")["HostConfig"]["PortBindings"] == {
+        "443/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(stack["port"])}]
+    }
+    for service in ("wordpress", "mariadb"):
+        assert not container(service)["HostConfig"]["PortBindings"]
+        assert not container(service)["NetworkSettings"]["Ports"] or all(
+            not bindings for bindings in container(service)["NetworkSettings"]["Ports"].values())
+
+
+def test_nginx_listens_on_443_only(host, stack):
+    # /proc/net/tcp of the container: state 0A is LISTEN; addresses are hex.
+    # Docker's embedded DNS (127.0.0.11, "0B00007F") also listens in there.
+    table = host.check_output(f"docker exec {stack['prefix']}nginx cat /proc/net/tcp")
+    listening = {f.split()[1] for f in table.splitlines()[1:] if f.split()[3] == "0A"}
+    ports = {int(a.split(":")[1], 16) for a in listening if not a.startswith("0B00007F:")}
+    assert ports == {443}
+
+
+@pytest.mark.parametrize("port", [80, 3306, 9000])
+def test_nothing_else_answers_on_the_host(host, port):
+    assert not host.socket(f"tcp://127.0.0.1:{port}").is_listening
+
+
+# --- TLS -------------------------------------------------------------------
+
+def handshake(host, stack, flag):
+    return host.run(
+        f"openssl s_client -connect 127.0.0.1:{stack['port']} -servername {stack['domain']} "
+        f"{flag} -cipher DEFAULT@SECLEVEL=0 < /dev/null")
+
+
+@pytest.mark.parametrize("flag,protocol", [("-tls1_2", "TLSv1.2"), ("-tls1_3", "TLSv1.3")])
+def test_tls_1_2_and_1_3_are_accepted(host, stack, flag, protocol):
+    result = handshake(host, stack, flag)
+    assert result.rc == 0, result.stderr
+    assert f"Protocol  : {protocol}" in result.stdout or f"New, {protocol}" in result.stdout
+
+
+@pytest.mark.parametrize("flag", ["-tls1", "-tls1_1"])
+def test_tls_1_0_and_1_1_are_refused(host, stack, flag):
+    result = handshake(host, stack, flag)
+    assert result.rc != 0
+    assert "Cipher is (NONE)" in result.stdout
+
+
+def test_certificate_is_for_the_domain_and_not_a_ca(host, stack):
+    text = host.check_output(f"openssl x509 -in {stack['cert']} -noout -text")
+    assert f"DNS:{stack['domain']}" in text
+    assert "CA:FALSE" in text
+
+
+# --- the site --------------------------------------------------------------
+
+def test_domain_resolves_to_localhost(host, stack):
+    assert host.check_output(f"getent hosts {stack['domain']}").split()[0] == "127.0.0.1"
+
+
+def curl(host, stack, path, *args):
+    # Verifies the chain against the stack's own certificate: a real TLS check.
+    return host.run(
+        f"curl --silent --show-error --cacert {stack['cert']} --max-time 20 "
+        f"{' '.join(args)} {stack['url']}{path}")
+
+
+def test_site_is_installed_and_served_over_tls(host, stack):
+    result = curl(host, stack, "/", "--write-out '\n%{http_code}'")
+    assert result.rc == 0, result.stderr
+    body, _, code = result.stdout.rpartition("\n")
+    assert code == "200"
+    assert f"<title>{stack['title']}" in body
+    assert "install.php" not in body
+
+
+def test_static_files_are_served_by_nginx(host, stack):
+    result = curl(host, stack, "/wp-includes/js/jquery/jquery.min.js",
+                  "--output /dev/null --write-out '%{http_code} %{content_type}'")
+    assert result.stdout.startswith("200 application/javascript")
+
+
+def test_wp_config_is_not_served(host, stack):
+    result = curl(host, stack, "/wp-config.php", "--output /dev/null --write-out '%{http_code}'")
+    assert result.stdout == "403"
+
+
+def wp_users(host, stack):
+    sql = ("SELECT u.user_login, m.meta_value FROM wp_users u JOIN wp_usermeta m "
+           "ON m.user_id = u.ID AND m.meta_key = 'wp_capabilities' ORDER BY u.ID")
+    out = host.check_output(
+        f"docker exec {stack['prefix']}mariadb mariadb --batch --skip-column-names wordpress -e \"{sql}\"")
+    return dict(line.split("\t") for line in out.splitlines())
+
+
+def test_exactly_two_users_one_administrator(host, stack):
+    users = wp_users(host, stack)
+    assert set(users) == {stack["admin_user"], stack["user"]}
+    assert '"administrator"' in users[stack["admin_user"]]
+    assert '"administrator"' not in users[stack["user"]]
+    assert "admin" not in stack["admin_user"].lower()
+
+
+def test_administrator_can_log_in(host, stack, tmp_path):
+    password = stack["secrets"]["wordpress_admin_password"]
+    jar = f"/tmp/molecule-cookies-{time.time_ns()}"
+    try:
+        login = curl(host, stack, "/wp-login.php", f"--cookie-jar {jar} --cookie wordpress_test_cookie=WP%20Cookie%20check",
+                     f"--data-urlencode log={stack['admin_user']}",
+                     f"--data-urlencode pwd={password}",
+                     "--output /dev/null --write-out '%{http_code} %{redirect_url}'")
+        assert login.stdout.startswith("302 "), login.stdout
+        assert "/wp-admin/" in login.stdout
+        dashboard = curl(host, stack, "/wp-admin/", f"--cookie {jar}")
+        assert "Dashboard" in dashboard.stdout
+    finally:
+        host.run(f"rm -f {jar}")
+
+
+def test_wrong_password_is_refused(host, stack):
+    result = curl(host, stack, "/wp-login.php", "--cookie wordpress_test_cookie=WP%20Cookie%20check",
+                  f"--data-urlencode log={stack['admin_user']}", "--data-urlencode pwd=not-the-password",
+                  "--output /dev/null --write-out '%{http_code}'")
+    assert result.stdout == "200"  # the form again, with an error; no redirect
+
+
+# --- volumes and data ------------------------------------------------------
+
+@pytest.mark.parametrize("service,mountpoint,marker", [
+    ("mariadb", "/var/lib/mysql", "ibdata1"),
+    ("wordpress", "/var/www/html", "wp-config.php"),
+])
+def test_named_volume_keeps_data_in_data_dir(host, inspect, container, stack, service, mountpoint, marker):
+    volume_name = stack["prefix"] + service
+    volume = inspect(volume_name, kind="volume")
+    assert volume["Options"]["device"] == f"{stack['data_dir']}/{service}"
+    assert volume["Options"]["o"] == "bind"
+    mounts = {m["Destination"]: m for m in container(service)["Mounts"]}
+    assert mounts[mountpoint]["Type"] == "volume"
+    assert mounts[mountpoint]["Name"] == volume_name
+    assert host.file(f"{stack['data_dir']}/{service}/{marker}").exists
+
+
+def test_nginx_mounts_site_files_read_only(container, stack):
+    mounts = {m["Destination"]: m for m in container("nginx")["Mounts"]}
+    assert mounts["/var/www/html"]["Name"] == stack["prefix"] + "wordpress"
+    assert mounts["/var/www/html"]["RW"] is False
+
+
+def test_post_survives_removal_of_every_container(host, stack):
+    # side_effect.yml published it, removed all containers and reran the playbook.
+    result = curl(host, stack, "/")
+    assert "Survives its containers" in result.stdout
+
+
+# --- secrets ---------------------------------------------------------------
+
+def test_secrets_are_files_not_environment(container, stack):
+    for service in ("wordpress", "mariadb"):
+        env = container(service)["Config"]["Env"]
+        secret_vars = [e for e in env if "PASSWORD" in e]
+        assert secret_vars and all(e.split("=", 1)[0].endswith("_FILE") for e in secret_vars)
+        assert all(e.split("=", 1)[1].startswith("/run/secrets/") for e in secret_vars)
+        mounts = {m["Destination"]: m for m in container(service)["Mounts"]}
+        assert mounts["/run/secrets"]["RW"] is False
+
+
+def test_secret_files_on_host_are_private(host, stack):
+    for service in ("wordpress", "mariadb"):
+        directory = host.file(f"{stack['project_dir']}/secrets/{service}")
+        assert directory.mode == 0o700 and directory.user == "root"
+        for name in directory.listdir():
+            f = host.file(f"{directory.path}/{name}")
+            assert f.mode == 0o400 and f.user == "root"
+
+
+def test_no_secret_in_inspect_history_or_ansible_output(host, stack):
+    names = " ".join(stack["prefix"] + s for s in SERVICES)
+    images = host.check_output(f"docker inspect --format '{{{{.Image}}}}' {names}").split()
+    haystacks = {
+        "docker inspect (containers)": host.check_output(f"docker inspect {names}"),
+        "docker inspect (images)": host.check_output(f"docker image inspect {' '.join(images)}"),
+        "docker history": "\n".join(
+            host.check_output(f"docker history --no-trunc {image}") for image in images),
+        "ansible output": stack["log"].read_text(),
+    }
+    assert len(stack["secrets"]) == 4
+    for where, text in haystacks.items():
+        for name, value in stack["secrets"].items():
+            assert value not in text, f"{name} leaked into {where}"
+
+
+# --- crash recovery (last: it restarts containers) -------------------------
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_container_comes_back_after_sigkill(host, container, stack, service):
+    before = container(service)
+    host.check_output(f"kill -KILL {before['State']['Pid']}")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        now = container(service)
+        if (now["State"]["Pid"] not in (0, before["State"]["Pid"])
+                and now["State"]["Health"]["Status"] == "healthy"):
+            break
+        time.sleep(1)
+    else:
+        pytest.fail(f"{service} did not come back healthy within 120 s")
+    assert now["RestartCount"] > before["RestartCount"]
+    # The site answers again once the restarted service is healthy.
+    for _ in range(30):
+        code = curl(host, stack, "/", "--output /dev/null --write-out '%{http_code}'").stdout
+        if code == "200":
+            break
+        time.sleep(1)
+    assert code == "200"

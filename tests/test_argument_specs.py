@@ -1,0 +1,41 @@
+"""Argument specs are the roles' API: every default is documented there."""
+import pytest
+import yaml
+
+from conftest import ROLES
+
+ROLE_NAMES = ("docker_host", "mariadb", "wordpress", "nginx_tls")
+
+
+def spec(role):
+    return yaml.safe_load((ROLES / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_every_default_is_in_the_argument_specs(role):
+    defaults = yaml.safe_load((ROLES / role / "defaults" / "main.yml").read_text())
+    options = spec(role)["main"]["options"]
+    assert set(defaults) - set(options) == set()
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_every_option_is_described_and_typed(role):
+    for name, option in spec(role)["main"]["options"].items():
+        assert option.get("description"), f"{role}: {name} has no description"
+        assert option.get("type"), f"{role}: {name} has no type"
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_preflight_entry_point_validates_the_same_options(role):
+    specs = spec(role)
+    assert specs["validate"] == specs["main"]
+
+
+@pytest.mark.parametrize("role", ("mariadb", "wordpress"))
+def test_secrets_are_required_and_hidden(role):
+    options = spec(role)["main"]["options"]
+    secrets = [name for name in options if name.endswith("_password")]
+    assert secrets
+    for name in secrets:
+        assert options[name]["required"] is True
+        assert options[name]["no_log"] is True

@@ -1,0 +1,189 @@
+"""Fast checks of the rendered Dockerfiles, configurations and entrypoints."""
+import re
+import subprocess
+
+import pytest
+
+from conftest import ROLES, SAMPLE, render
+
+SERVICES = {"mariadb": "mariadb", "wordpress": "wordpress", "nginx_tls": "nginx"}
+
+
+def all_templates():
+    for role in SERVICES:
+        for path in sorted((ROLES / role / "templates").glob("*.j2")):
+            yield role, path.name
+
+
+@pytest.mark.parametrize("role", SERVICES)
+def test_dockerfile_builds_from_pinned_bookworm(role):
+    dockerfile = render(role, "Dockerfile.j2")
+    froms = re.findall(r"^FROM\s+(\S+)", dockerfile, re.M)
+    assert froms == ["debian:bookworm"]
+    assert "latest" not in dockerfile
+
+
+@pytest.mark.parametrize("role", SERVICES)
+def test_dockerfile_keeps_no_apt_lists_in_layers(role):
+    dockerfile = render(role, "Dockerfile.j2")
+    installs = [run for run in re.findall(r"^RUN .*?(?<!\\)$", dockerfile, re.M | re.S)
+                if "apt-get install" in run]
+    assert installs
+    for run in installs:
+        assert "rm -rf /var/lib/apt/lists/*" in run
+
+
+@pytest.mark.parametrize("role,template", list(all_templates()))
+def test_no_secret_is_rendered_into_a_build_context(role, template):
+    text = render(role, template)
+    for name, value in SAMPLE.items():
+        if name.endswith("_password"):
+            assert value not in text, f"{name} rendered into {role}/{template}"
+
+
+@pytest.mark.parametrize("role,template", list(all_templates()))
+def test_templates_say_they_are_managed(role, template):
+    if template.endswith(".control.j2"):
+        pytest.skip("Debian control files take no comments")
+    assert "Ansible managed" in render(role, template)
+
+
+@pytest.mark.parametrize("role,template,daemon", [
+    ("mariadb", "entrypoint.sh.j2", 'exec "$@" --init-file='),
+    ("wordpress", "entrypoint.sh.j2", 'exec "$@"'),
+])
+def test_entrypoints_exec_the_daemon(role, template, daemon):
+    script = render(role, template)
+    assert script.startswith("#!/bin/sh")
+    assert daemon in script.strip().splitlines()[-1]
+    for forbidden in ("tail -f", "sleep infinity", "while true"):
+        assert forbidden not in script
+
+
+@pytest.mark.parametrize("role,template", [(r, t) for r, t in all_templates() if t.endswith(".sh.j2")])
+def test_shell_scripts_parse(tmp_path, role, template):
+    script = tmp_path / template
+    script.write_text(render(role, template))
+    subprocess.run(["sh", "-n", str(script)], check=True)
+
+
+def test_dockerfile_cmds_start_the_daemon_in_the_foreground():
+    assert 'CMD ["mariadbd"]' in render("mariadb", "Dockerfile.j2")
+    assert 'CMD ["php-fpm8.2", "--nodaemonize"]' in render("wordpress", "Dockerfile.j2")
+    assert 'CMD ["nginx", "-g", "daemon off;"]' in render("nginx_tls", "Dockerfile.j2")
+
+
+# --- nginx -------------------------------------------------------------------
+
+def test_nginx_allows_only_tls_1_2_and_1_3():
+    conf = render("nginx_tls", "nginx.conf.j2")
+    assert re.findall(r"ssl_protocols ([^;]*);", conf) == ["TLSv1.2 TLSv1.3"]
+    assert "TLSv1 " not in conf and "TLSv1.1" not in conf
+
+
+def test_nginx_protocols_follow_the_variable():
+    conf = render("nginx_tls", "nginx.conf.j2", nginx_tls_protocols=["TLSv1.3"])
+    assert re.findall(r"ssl_protocols ([^;]*);", conf) == ["TLSv1.3"]
+
+
+def test_nginx_listens_on_443_only():
+    conf = render("nginx_tls", "nginx.conf.j2")
+    assert set(re.findall(r"listen\s+([^;]*);", conf)) == {"443 ssl default_server", "443 ssl http2"}
+
+
+def test_nginx_serves_the_domain_and_rejects_other_names():
+    conf = render("nginx_tls", "nginx.conf.j2")
+    assert "server_name jdoe.42.fr;" in conf
+    assert "ssl_reject_handshake on;" in conf
+    assert "ssl_certificate /etc/nginx/tls/jdoe.42.fr.crt;" in conf
+
+
+def test_nginx_passes_php_to_wordpress_9000():
+    conf = render("nginx_tls", "nginx.conf.j2")
+    assert "set $php_upstream wordpress:9000;" in conf
+    assert "fastcgi_pass $php_upstream;" in conf
+    assert "fastcgi_param HTTPS on;" in conf
+
+
+@pytest.mark.parametrize("port,host", [(443, "jdoe.42.fr"), (44300, "jdoe.42.fr:44300")])
+def test_nginx_gives_wordpress_the_public_host_and_port(port, host):
+    conf = render("nginx_tls", "nginx.conf.j2", inception_https_port=port)
+    assert f"fastcgi_param HTTP_HOST {host};" in conf
+
+
+def test_nginx_refuses_config_and_php_in_uploads():
+    conf = render("nginx_tls", "nginx.conf.j2")
+    assert "location ~ ^/(wp-config|wp-salts)\\.php$" in conf
+    assert "location ~* ^/wp-content/uploads/.*\\.php$" in conf
+
+
+def test_nginx_healthcheck_uses_the_domain_as_sni():
+    script = render("nginx_tls", "healthcheck.sh.j2")
+    assert "--resolve 'jdoe.42.fr:443:127.0.0.1'" in script
+
+
+# --- mariadb -----------------------------------------------------------------
+
+def test_mariadb_listens_on_the_network_not_loopback():
+    cnf = render("mariadb", "60-inception.cnf.j2")
+    assert re.search(r"^bind-address\s*=\s*0\.0\.0\.0$", cnf, re.M)
+    assert re.search(r"^skip-name-resolve$", cnf, re.M)
+
+
+def test_mariadb_pins_the_mysql_uid():
+    dockerfile = render("mariadb", "Dockerfile.j2", mariadb_uid=4242)
+    assert "--gid 4242 mysql" in dockerfile and "--uid 4242" in dockerfile
+
+
+def test_mariadb_entrypoint_locks_down_root():
+    script = render("mariadb", "entrypoint.sh.j2")
+    assert "--auth-root-authentication-method=socket" in script
+    assert "User = 'root' AND Host <> 'localhost'" in script
+    assert "IDENTIFIED VIA unix_socket" in script
+
+
+@pytest.mark.parametrize("raw,escaped", [
+    ("plain", "plain"),
+    ("it's", "it\\'s"),
+    ("back\\slash", "back\\\\slash"),
+    ("'; DROP DATABASE x; --", "\\'; DROP DATABASE x; --"),
+])
+def test_mariadb_entrypoint_escapes_passwords_for_sql(raw, escaped):
+    script = render("mariadb", "entrypoint.sh.j2")
+    function = re.search(r"^sql_string\(\) \{.*?^\}", script, re.M | re.S).group(0)
+    out = subprocess.run(["sh", "-c", f'{function}\nsql_string "$1"', "sh", raw],
+                         check=True, capture_output=True, text=True).stdout
+    assert out == escaped
+
+
+# --- wordpress ---------------------------------------------------------------
+
+def test_wordpress_image_has_no_web_server():
+    dockerfile = render("wordpress", "Dockerfile.j2")
+    assert "nginx" not in re.sub(r"#.*", "", dockerfile)
+    assert "apache2" not in dockerfile
+    control = render("wordpress", "httpd-provider.control.j2")
+    assert re.search(r"^Provides: httpd, virtual-mysql-client$", control, re.M)
+
+
+def test_php_fpm_runs_in_the_foreground_on_9000():
+    assert "daemonize = no" in render("wordpress", "php-fpm.conf.j2")
+    pool = render("wordpress", "www.conf.j2")
+    assert re.search(r"^listen = 9000$", pool, re.M)
+    assert re.search(r"^user = www-data$", pool, re.M)
+    assert re.search(r"^clear_env = yes$", pool, re.M)
+
+
+def test_wp_setup_reads_secrets_from_files_and_disables_file_edit():
+    php = render("wordpress", "wp-setup.php.j2")
+    for variable in ("WORDPRESS_DB_PASSWORD_FILE", "WORDPRESS_ADMIN_PASSWORD_FILE",
+                     "WORDPRESS_USER_PASSWORD_FILE"):
+        assert f"secret('{variable}')" in php
+    assert "'DISALLOW_FILE_EDIT' => true" in php
+    assert "wp_install(" in php
+
+
+@pytest.mark.parametrize("port,url", [(443, "https://jdoe.42.fr"), (8443, "https://jdoe.42.fr:8443")])
+def test_wordpress_url_includes_port_only_when_not_443(port, url):
+    from conftest import resolve
+    assert resolve("wordpress", "{{ wordpress_url }}", inception_https_port=port) == url

@@ -1,0 +1,74 @@
+"""tools/init-vault.py: the vault a fresh host gets on its first `make`."""
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+TOOL = ROOT / "tools" / "init-vault.py"
+VAULT_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-vault")
+
+
+def init(tmp_path, login="jdoe", *extra):
+    return subprocess.run([sys.executable, str(TOOL), str(tmp_path / "vault.yml"),
+                           str(tmp_path / "pass"), login, *extra],
+                          capture_output=True, text=True)
+
+
+def view(tmp_path):
+    out = subprocess.run([VAULT_BIN, "view", "--vault-password-file", str(tmp_path / "pass"),
+                          str(tmp_path / "vault.yml")], check=True, capture_output=True, text=True)
+    return yaml.safe_load(out.stdout)
+
+
+def test_creates_an_encrypted_vault_with_strong_distinct_secrets(tmp_path):
+    result = init(tmp_path)
+    assert result.returncode == 0, result.stderr
+    raw = (tmp_path / "vault.yml").read_text()
+    assert raw.startswith("$ANSIBLE_VAULT;1.1;AES256")
+    data = view(tmp_path)
+    assert data["vault_inception_login"] == "jdoe"
+    assert data["vault_inception_domain"] == "jdoe.42.fr"
+    secrets = [v for k, v in data.items() if k.endswith("_password")]
+    assert len(secrets) == 4 and len(set(secrets)) == 4
+    assert all(len(s) >= 32 and s.isalnum() for s in secrets)
+    for value in secrets:
+        assert value not in raw and value not in result.stdout
+
+
+def test_password_and_vault_files_are_private(tmp_path):
+    init(tmp_path)
+    for name in ("vault.yml", "pass"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
+
+
+def test_an_existing_vault_is_never_overwritten(tmp_path):
+    init(tmp_path)
+    before = (tmp_path / "vault.yml").read_bytes()
+    result = init(tmp_path, "someoneelse")
+    assert result.returncode == 0
+    assert "left as it is" in result.stdout
+    assert (tmp_path / "vault.yml").read_bytes() == before
+
+
+def test_custom_domain(tmp_path):
+    init(tmp_path, "jdoe", "example.42.fr")
+    assert view(tmp_path)["vault_inception_domain"] == "example.42.fr"
+
+
+@pytest.mark.parametrize("login", ["Root!", "9lives", "a" * 40, ""])
+def test_invalid_login_is_refused_with_the_fix(tmp_path, login):
+    result = init(tmp_path, login)
+    assert result.returncode != 0
+    assert "LOGIN" in result.stderr and "make LOGIN=" in result.stderr
+    assert not (tmp_path / "vault.yml").exists()
+
+
+def test_vault_is_ignored_by_git():
+    for path in ("inventory/group_vars/all/vault.yml", ".vault_pass"):
+        result = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
+        assert result.returncode == 0, f"{path} is not git-ignored"
