@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR ?= 1
 
-.PHONY: all up down fclean re vault test lint syntax unit molecule clean-venv help
+.PHONY: all up down fclean re vault docs test lint syntax unit molecule clean-venv help
 
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
 
@@ -67,3 +67,6 @@ clean-venv:
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+docs: $(BIN)/.installed ## Regenerate the role READMEs and the README's variables from the argument specs
+	$(BIN)/python tools/gen-docs.py
