@@ -14,9 +14,20 @@ VAULT_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-vault")
 
 
 def init(tmp_path, login="jdoe", *extra):
+    # As under `make`: ansible.cfg already names the same vault password file.
+    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(tmp_path / "pass")}
+    if not (tmp_path / "pass").exists():
+        env.pop("ANSIBLE_VAULT_PASSWORD_FILE")
     return subprocess.run([sys.executable, str(TOOL), str(tmp_path / "vault.yml"),
                            str(tmp_path / "pass"), login, *extra],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)
+
+
+def test_works_when_the_password_file_already_exists(tmp_path):
+    (tmp_path / "pass").write_text("existing-password\n")
+    result = init(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert view(tmp_path)["vault_inception_login"] == "jdoe"
 
 
 def view(tmp_path):

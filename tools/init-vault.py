@@ -52,7 +52,7 @@ def main(argv):
     lines += [f"{name}: {random_password()}" for name in SECRETS]
     ansible_vault = os.path.join(os.path.dirname(sys.executable), "ansible-vault")
     subprocess.run(
-        [ansible_vault, "encrypt", "--vault-password-file", password_file,
+        [ansible_vault, "encrypt", "--vault-password-file", password_file, "--encrypt-vault-id", "default",
          "--output", vault, "-"],
         input="\n".join(lines) + "\n", text=True, check=True,
         stdout=subprocess.DEVNULL,
