@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR ?= 1
 
-.PHONY: all up down fclean re vault docs test lint syntax unit molecule clean-venv help
+.PHONY: all up down fclean re vault docs test lint syntax unit molecule test-vm clean-venv help
 
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
 
@@ -61,8 +61,11 @@ syntax: $(BIN)/.installed-test
 unit: $(BIN)/.installed-test
 	$(BIN)/pytest -q tests
 
-molecule: $(BIN)/.installed-test
+molecule: $(BIN)/.installed-test ## Both molecule scenarios: default (this host) and fresh_vm (two VMs)
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/molecule test --all
+
+test-vm: $(BIN)/.installed-test ## Only the fresh_vm scenario
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/molecule test -s fresh_vm
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,49 +1,48 @@
-"""Shared facts about the stack under test, read from molecule's inventory."""
+"""Shared facts about the stack under test, read from molecule's inventory.
+
+Each scenario's hosts may differ (the fresh_vm scenario runs two VMs with
+their own login and domain), so the facts are per host.
+"""
 import json
 import os
 import pathlib
 
 import pytest
-import yaml
 
 SERVICES = ("nginx", "wordpress", "mariadb")
+EPHEMERAL = pathlib.Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
+SCENARIO = os.environ.get("MOLECULE_SCENARIO_NAME", "default")
 
 
-def _group_vars():
-    ephemeral = pathlib.Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
-    return yaml.safe_load((ephemeral / "inventory" / "group_vars" / "inception").read_text())
-
-
-@pytest.fixture(scope="session")
-def stack():
-    gv = _group_vars()
-    ephemeral = pathlib.Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
-    secrets_dir = ephemeral / "secrets"
-    secrets = {p.name: p.read_text().strip() for p in secrets_dir.iterdir()}
-    prefix = gv["inception_name_prefix"]
-    port = int(gv["inception_https_port"])
+@pytest.fixture(scope="module")
+def stack(host):
+    v = host.ansible.get_variables()
+    secrets_dir = EPHEMERAL / "secrets" / v["inventory_hostname"]
+    prefix = v["inception_name_prefix"]
+    port = int(v["inception_https_port"])
+    project_dir = v["inception_project_dir"]
     return {
         "prefix": prefix,
-        "domain": gv["inception_domain"],
+        "domain": v["inception_domain"],
         "port": port,
-        "url": f"https://{gv['inception_domain']}:{port}",
-        "data_dir": gv["inception_data_dir"],
-        "project_dir": gv["inception_project_dir"],
+        "bind_address": v["nginx_tls_bind_address"],
+        "url": f"https://{v['inception_domain']}:{port}",
+        "data_dir": v["inception_data_dir"],
+        "project_dir": project_dir,
         "network": f"{prefix}inception",
-        "title": gv["wordpress_title"],
-        "admin_user": gv["wordpress_admin_user"],
-        "user": gv["wordpress_user"],
-        "secrets": secrets,
-        "log": ephemeral / "ansible.log",
-        "cert": f"{gv['inception_project_dir']}/tls/{gv['inception_domain']}.crt",
+        "title": v["wordpress_title"],
+        "admin_user": v["wordpress_admin_user"],
+        "user": v["wordpress_user"],
+        "secrets": {p.name: p.read_text().strip() for p in secrets_dir.iterdir()},
+        "log": EPHEMERAL / "ansible.log",
+        "cert": f"{project_dir}/tls/{v['inception_domain']}.crt",
     }
 
 
 @pytest.fixture()
 def inspect(host):
     def _inspect(*names, kind="container"):
-        out = host.check_output(f"docker {kind} inspect {' '.join(names)}")
-        data = json.loads(out)
+        data = json.loads(host.check_output(f"docker {kind} inspect {' '.join(names)}"))
         return data[0] if len(names) == 1 else data
     return _inspect
 
