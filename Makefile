@@ -15,6 +15,8 @@ BIN := $(VENV)/bin
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR ?= 1
 
+
+.PHONY: check-vault
 .PHONY: all up down fclean re vault docs test lint syntax unit molecule test-vm clean-venv help
 
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
@@ -27,11 +29,24 @@ $(BIN)/.installed-test: requirements-test.txt requirements.txt $(BIN)/.installed
 	tools/bootstrap-venv.sh $(VENV) requirements-test.txt
 	touch $@
 
+# sslyze pins an older cryptography than Ansible: it gets a venv of its own.
+.venv-sslyze/bin/sslyze: requirements-sslyze.txt tools/bootstrap-venv.sh
+	tools/bootstrap-venv.sh .venv-sslyze requirements-sslyze.txt
+	touch $@
+
 $(VAULT): | $(BIN)/.installed
 	$(BIN)/python tools/init-vault.py $(VAULT) $(VAULT_PASS) $(NEW_LOGIN)
 
-up: $(BIN)/.installed $(VAULT)
+up: $(BIN)/.installed $(VAULT) check-vault
 	$(BIN)/ansible-playbook playbooks/site.yml $(LOGIN_ARGS) $(ANSIBLE_OPTS)
+
+# Ansible alone says "Decryption failed" without naming the file: say which.
+check-vault: $(BIN)/.installed
+	@head -c 14 $(VAULT) | grep -q '^$$ANSIBLE_VAULT' || { \
+	  echo "$(VAULT) is not encrypted: run '$(BIN)/ansible-vault encrypt $(VAULT)'" >&2; exit 1; }
+	@$(BIN)/ansible-vault view --vault-password-file $(VAULT_PASS) $(VAULT) > /dev/null 2>&1 || { \
+	  echo "$(VAULT) cannot be decrypted with $(VAULT_PASS): restore the password file that" \
+	       "encrypted it, or move the vault away and run make to generate new secrets" >&2; exit 1; }
 
 down: $(BIN)/.installed ## Remove the containers and the network; keep the data
 	$(BIN)/ansible-playbook playbooks/down.yml $(LOGIN_ARGS) $(ANSIBLE_OPTS)
@@ -61,14 +76,14 @@ syntax: $(BIN)/.installed-test
 unit: $(BIN)/.installed-test
 	$(BIN)/pytest -q tests
 
-molecule: $(BIN)/.installed-test ## Both molecule scenarios: default (this host) and fresh_vm (two VMs)
+molecule: $(BIN)/.installed-test .venv-sslyze/bin/sslyze ## Both molecule scenarios: default (this host) and fresh_vm (two VMs)
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/molecule test --all
 
-test-vm: $(BIN)/.installed-test ## Only the fresh_vm scenario
+test-vm: $(BIN)/.installed-test .venv-sslyze/bin/sslyze ## Only the fresh_vm scenario
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/molecule test -s fresh_vm
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .venv-sslyze
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'

@@ -55,12 +55,90 @@ def test_good_input_passes(tmp_path):
     ({"wordpress_db_name": "word-press"}, "wordpress_db_name"),
     ({"wordpress_user_password": None}, "wordpress_user_password"),
     ({"inception_data_dir": "relative/data"}, "inception_data_dir"),
+    ({"inception_data_dir": "A_FILE"}, "inception_data_dir"),
     ({"inception_https_port": 70000}, "inception_https_port"),
+    ({"wordpress_admin_password": "short-0003"}, "wordpress_admin_password"),
+    ({"mariadb_root_password": "short"}, "mariadb_root_password"),
+    ({"wordpress_user_password": "admin-Secret-0003"}, "wordpress_user_password"),
+    ({"wordpress_db_password": "root-Secret-0001"}, "mariadb_root_password"),
+    ({"wordpress_user": "jdoe_the_writer", "wordpress_user_password": "JDOE_THE_WRITER"},
+     "wordpress_user_password"),
+    ({"wordpress_user_email": "jdoe@jdoe.42.fr"}, "wordpress_user_email"),
 ])
 def test_bad_input_is_refused_naming_the_variable(tmp_path, overrides, variable):
+    if overrides.get("inception_data_dir") == "A_FILE":
+        (tmp_path / "data").write_text("a file\n")
+        overrides = {**overrides, "inception_data_dir": str(tmp_path / "data")}
     result = preflight(tmp_path, **overrides)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert variable in output
+    for name, value in overrides.items():
+        if name.endswith("_password") and len(str(value)) > 5:
+            assert str(value) not in output, f"the value of {name} was printed"
     # The validation play failed: the deployment play never started.
     assert "Deploy the Inception stack" not in output
+
+
+def vault_inventory(tmp_path, vault_text):
+    group_vars = tmp_path / "inventory" / "group_vars" / "all"
+    group_vars.mkdir(parents=True)
+    (tmp_path / "inventory" / "hosts.yml").write_text((ROOT / "tests" / "inventory.yml").read_text())
+    (group_vars / "main.yml").write_text((ROOT / "inventory" / "group_vars" / "all" / "main.yml").read_text())
+    if vault_text is not None:
+        (group_vars / "vault.yml").write_text(vault_text)
+    return tmp_path / "inventory"
+
+
+def run_with_inventory(inventory, password_file):
+    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(password_file),
+           "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
+    return subprocess.run(
+        [PLAYBOOK_BIN, "-i", str(inventory), "playbooks/site.yml", "--tags", "preflight",
+         "-e", "ansible_python_interpreter=" + sys.executable],
+        cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+PLAIN_VAULT = "\n".join(f"vault_{k}: {v}" for k, v in {
+    "inception_login": "jdoe", "inception_domain": "jdoe.42.fr", **{
+        k: v for k, v in GOOD.items() if k.endswith("_password")}}.items()) + "\n"
+
+
+def test_a_missing_vault_is_refused(tmp_path):
+    result = run_with_inventory(vault_inventory(tmp_path, None), ROOT / "tests" / "no-vault-password.sh")
+    assert result.returncode != 0
+    assert "No vault found" in result.stdout + result.stderr
+
+
+def test_a_vault_in_clear_text_is_refused(tmp_path):
+    result = run_with_inventory(vault_inventory(tmp_path, PLAIN_VAULT), ROOT / "tests" / "no-vault-password.sh")
+    assert result.returncode != 0
+    assert "vault.yml is not encrypted" in result.stdout + result.stderr
+    assert GOOD["wordpress_admin_password"] not in result.stdout + result.stderr
+
+
+def test_a_vault_that_cannot_be_decrypted_is_refused(tmp_path):
+    (tmp_path / "other-pass").write_text("another-password\n")
+    encrypted = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "ansible-vault"), "encrypt",
+         "--vault-password-file", str(tmp_path / "other-pass"), "--encrypt-vault-id", "default",
+         "--output", "-", "-"], input=PLAIN_VAULT, capture_output=True, text=True, check=True).stdout
+    inventory = vault_inventory(tmp_path, encrypted)
+    result = run_with_inventory(inventory, ROOT / "tests" / "no-vault-password.sh")
+    assert result.returncode != 0
+    assert "Decryption failed" in result.stdout + result.stderr
+    # `make` names the file and the fix before Ansible starts.
+    vault = inventory / "group_vars" / "all" / "vault.yml"
+    made = subprocess.run(["make", "--no-print-directory", "check-vault", f"VAULT={vault}",
+                           f"VAULT_PASS={ROOT / 'tests' / 'no-vault-password.sh'}"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert made.returncode != 0
+    assert f"{vault} cannot be decrypted" in made.stderr
+
+
+def test_make_refuses_a_vault_in_clear_text(tmp_path):
+    vault = vault_inventory(tmp_path, PLAIN_VAULT) / "group_vars" / "all" / "vault.yml"
+    made = subprocess.run(["make", "--no-print-directory", "check-vault", f"VAULT={vault}"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert made.returncode != 0
+    assert f"{vault} is not encrypted" in made.stderr
