@@ -3,6 +3,7 @@ import hashlib
 import json
 import os
 import pathlib
+import shutil
 import socket
 import subprocess
 
@@ -31,13 +32,13 @@ def snapshot(host, stack):
     }
 
 
-def run_site(tmp_path, extra):
+def run_site(tmp_path, extra, inventory=EPHEMERAL / "inventory"):
     (tmp_path / "bad.json").write_text(json.dumps(extra))
     env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(ROOT / "tests" / "no-vault-password.sh"),
            "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1"}
     env.pop("ANSIBLE_LOG_PATH", None)
     return subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", str(EPHEMERAL / "inventory"),
+        [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory),
          str(ROOT / "playbooks" / "site.yml"), "-e", f"@{tmp_path / 'bad.json'}"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
@@ -61,6 +62,9 @@ def held_port():
     ({"inception_login": "Not Valid"}, "inception_login"),
     ({"inception_https_port": "HELD"}, "inception_https_port"),
     ({"inception_data_dir": "FILE"}, "inception_data_dir"),
+    ({"wordpress_user_password": "ADMIN_PASSWORD"}, "wordpress_user_password"),
+    ({"wordpress_user_email": "ADMIN_EMAIL"}, "wordpress_user_email"),
+    ({"wordpress_user": "ADMIN_USER"}, "wordpress_user"),
 ])
 def test_bad_input_changes_nothing(host, stack, tmp_path, held_port, extra, variable):
     if extra.get("inception_https_port") == "HELD":
@@ -68,10 +72,39 @@ def test_bad_input_changes_nothing(host, stack, tmp_path, held_port, extra, vari
     if extra.get("inception_data_dir") == "FILE":
         (tmp_path / "data").write_text("a file, not a directory\n")
         extra = {"inception_data_dir": str(tmp_path / "data")}
+    placeholders = {"ADMIN_PASSWORD": stack["secrets"]["wordpress_admin_password"],
+                    "ADMIN_EMAIL": host.ansible.get_variables()["wordpress_admin_email"],
+                    "ADMIN_USER": stack["admin_user"]}
+    extra = {k: placeholders.get(v, v) if isinstance(v, str) else v for k, v in extra.items()}
     before = snapshot(host, stack)
     result = run_site(tmp_path, extra)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-2000:]
     assert variable in output
+    assert "Deploy the Inception stack" not in output
+    assert snapshot(host, stack) == before
+
+
+@pytest.mark.parametrize("case", ["clear text", "wrong password"])
+def test_a_bad_vault_changes_nothing(host, stack, tmp_path, case):
+    inventory = tmp_path / "inventory"
+    shutil.copytree(EPHEMERAL / "inventory", inventory)
+    (inventory / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
+    plain = "vault_wordpress_admin_password: a-clear-text-secret-1\n"
+    vault = inventory / "group_vars" / "all" / "vault.yml"
+    if case == "clear text":
+        vault.write_text(plain)
+    else:
+        (tmp_path / "other").write_text("some-other-password\n")
+        vault.write_text(subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "ansible-vault"), "encrypt", "--vault-password-file",
+             str(tmp_path / "other"), "--encrypt-vault-id", "default", "--output", "-", "-"],
+            input=plain, capture_output=True, text=True, check=True).stdout)
+    before = snapshot(host, stack)
+    result = run_site(tmp_path, {}, inventory)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert ("vault.yml is not encrypted" if case == "clear text" else "Decryption failed") in output
+    assert "a-clear-text-secret-1" not in output
     assert "Deploy the Inception stack" not in output
     assert snapshot(host, stack) == before
