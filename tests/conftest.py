@@ -9,6 +9,14 @@ from ansible.template import Templar, trust_as_template
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ROLES = ROOT / "roles"
 
+# The random stand-in vault password file `make` creates for test runs.
+STAND_IN = ROOT / ".cache" / "vault-stand-in"
+if not STAND_IN.exists():
+    import secrets
+    STAND_IN.parent.mkdir(exist_ok=True)
+    STAND_IN.write_text(secrets.token_urlsafe(24) + "\n")
+    STAND_IN.chmod(0o600)
+
 SAMPLE = {
     "inception_login": "jdoe",
     "mariadb_root_password": "root-Secret-0001",

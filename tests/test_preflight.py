@@ -27,7 +27,7 @@ def preflight(tmp_path, **overrides):
     variables = {k: v for k, v in variables.items() if v is not None}
     extra = tmp_path / "vars.json"
     extra.write_text(json.dumps(variables))
-    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(ROOT / "tests" / "no-vault-password.sh"),
+    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(ROOT / ".cache" / "vault-stand-in"),
            "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
     return subprocess.run(
         [PLAYBOOK_BIN, "-i", "tests/inventory.yml", "playbooks/site.yml", "--tags", "preflight",
@@ -105,13 +105,13 @@ PLAIN_VAULT = "\n".join(f"vault_{k}: {v}" for k, v in {
 
 
 def test_a_missing_vault_is_refused(tmp_path):
-    result = run_with_inventory(vault_inventory(tmp_path, None), ROOT / "tests" / "no-vault-password.sh")
+    result = run_with_inventory(vault_inventory(tmp_path, None), ROOT / ".cache" / "vault-stand-in")
     assert result.returncode != 0
     assert "No vault found" in result.stdout + result.stderr
 
 
 def test_a_vault_in_clear_text_is_refused(tmp_path):
-    result = run_with_inventory(vault_inventory(tmp_path, PLAIN_VAULT), ROOT / "tests" / "no-vault-password.sh")
+    result = run_with_inventory(vault_inventory(tmp_path, PLAIN_VAULT), ROOT / ".cache" / "vault-stand-in")
     assert result.returncode != 0
     assert "vault.yml is not encrypted" in result.stdout + result.stderr
     assert GOOD["wordpress_admin_password"] not in result.stdout + result.stderr
@@ -124,13 +124,13 @@ def test_a_vault_that_cannot_be_decrypted_is_refused(tmp_path):
          "--vault-password-file", str(tmp_path / "other-pass"), "--encrypt-vault-id", "default",
          "--output", "-", "-"], input=PLAIN_VAULT, capture_output=True, text=True, check=True).stdout
     inventory = vault_inventory(tmp_path, encrypted)
-    result = run_with_inventory(inventory, ROOT / "tests" / "no-vault-password.sh")
+    result = run_with_inventory(inventory, ROOT / ".cache" / "vault-stand-in")
     assert result.returncode != 0
     assert "Decryption failed" in result.stdout + result.stderr
     # `make` names the file and the fix before Ansible starts.
     vault = inventory / "group_vars" / "all" / "vault.yml"
     made = subprocess.run(["make", "--no-print-directory", "check-vault", f"VAULT={vault}",
-                           f"VAULT_PASS={ROOT / 'tests' / 'no-vault-password.sh'}"],
+                           f"VAULT_PASS={ROOT / '.cache' / 'vault-stand-in'}"],
                           cwd=ROOT, capture_output=True, text=True)
     assert made.returncode != 0
     assert f"{vault} cannot be decrypted" in made.stderr

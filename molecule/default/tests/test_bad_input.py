@@ -37,7 +37,7 @@ def run_site(tmp_path, extra, inventory=EPHEMERAL / "inventory"):
     fd = os.open(tmp_path / "bad.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(json.dumps(extra))
-    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(ROOT / "tests" / "no-vault-password.sh"),
+    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(ROOT / ".cache" / "vault-stand-in"),
            "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1"}
     env.pop("ANSIBLE_LOG_PATH", None)
     return subprocess.run(

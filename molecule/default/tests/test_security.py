@@ -270,7 +270,7 @@ def test_no_secret_in_the_repository(stack):
 
 @pytest.mark.skipif(SCENARIO != "default", reason="one -vvv run is enough")
 def test_no_secret_in_ansible_output_at_vvv(stack):
-    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(ROOT / "tests" / "no-vault-password.sh"),
+    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(ROOT / ".cache" / "vault-stand-in"),
            "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1"}
     env.pop("ANSIBLE_LOG_PATH", None)
     result = subprocess.run(
