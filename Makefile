@@ -17,7 +17,7 @@ export ANSIBLE_FORCE_COLOR ?= 1
 
 
 .PHONY: check-vault
-.PHONY: all up down fclean re vault docs test lint syntax unit molecule test-vm clean-venv help
+.PHONY: all up down fclean re backup restore vault docs test lint syntax unit molecule test-vm clean-venv help
 
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
 
@@ -55,6 +55,16 @@ fclean: $(BIN)/.installed ## Remove everything, data included
 	$(BIN)/ansible-playbook playbooks/fclean.yml -e inception_purge_confirm=yes $(LOGIN_ARGS) $(ANSIBLE_OPTS)
 
 re: fclean up
+
+# BACKUP=<name>|latest picks the backup; FROM=<dir> restores one fetched to this machine.
+BACKUP ?= latest
+FROM   ?=
+backup: $(BIN)/.installed check-vault ## Back up the database and site files to <data dir>/backups (FETCH=<dir> copies it here)
+	$(BIN)/ansible-playbook playbooks/backup.yml $(LOGIN_ARGS) $(if $(FETCH),-e backup_fetch_dir=$(abspath $(FETCH))) $(ANSIBLE_OPTS)
+
+restore: $(BIN)/.installed check-vault ## Restore a backup: BACKUP=<name>|latest (default latest), FROM=<fetched backup dir>
+	$(BIN)/ansible-playbook playbooks/restore.yml $(LOGIN_ARGS) -e backup_name=$(BACKUP) \
+	  $(if $(FROM),-e backup_upload_from=$(abspath $(FROM))) $(ANSIBLE_OPTS)
 
 vault: $(BIN)/.installed $(VAULT) ## Edit the secrets (ansible-vault edit)
 	$(BIN)/ansible-vault edit $(VAULT)

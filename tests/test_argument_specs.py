@@ -4,7 +4,8 @@ import yaml
 
 from conftest import ROLES
 
-ROLE_NAMES = ("docker_host", "mariadb", "wordpress", "nginx_tls")
+SERVICE_ROLES = ("docker_host", "mariadb", "wordpress", "nginx_tls")
+ROLE_NAMES = SERVICE_ROLES + ("backup",)
 
 
 def spec(role):
@@ -25,7 +26,7 @@ def test_every_option_is_described_and_typed(role):
         assert option.get("type"), f"{role}: {name} has no type"
 
 
-@pytest.mark.parametrize("role", ROLE_NAMES)
+@pytest.mark.parametrize("role", SERVICE_ROLES)
 def test_preflight_entry_point_validates_the_same_options(role):
     specs = spec(role)
     assert specs["validate"] == specs["main"]
@@ -39,3 +40,8 @@ def test_secrets_are_required_and_hidden(role):
     for name in secrets:
         assert options[name]["required"] is True
         assert options[name]["no_log"] is True
+
+
+def test_restore_is_validated_like_the_backup():
+    specs = spec("backup")
+    assert specs["restore"] == specs["validate_restore"] == specs["main"]

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from conftest import ROOT
+from playbook import private_json, run_playbook
 
 GOOD = {
     "inception_login": "jdoe",
@@ -19,20 +20,14 @@ GOOD = {
     "wordpress_admin_password": "admin-Secret-0003",
     "wordpress_user_password": "user-Secret-0004",
 }
-PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 
 
 def preflight(tmp_path, **overrides):
     variables = {**GOOD, **overrides}
     variables = {k: v for k, v in variables.items() if v is not None}
-    extra = tmp_path / "vars.json"
-    extra.write_text(json.dumps(variables))
-    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(ROOT / ".cache" / "vault-stand-in"),
-           "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
-    return subprocess.run(
-        [PLAYBOOK_BIN, "-i", "tests/inventory.yml", "playbooks/site.yml", "--tags", "preflight",
-         "-e", f"@{extra}", "-e", "ansible_python_interpreter=" + sys.executable],
-        cwd=ROOT, env=env, capture_output=True, text=True)
+    extra = private_json(tmp_path / "vars.json", variables)
+    return run_playbook("site.yml", ROOT / "tests" / "inventory.yml", "--tags", "preflight",
+                        "-e", f"@{extra}", "-e", "ansible_python_interpreter=" + sys.executable)
 
 
 def test_good_input_passes(tmp_path):
@@ -91,12 +86,8 @@ def vault_inventory(tmp_path, vault_text):
 
 
 def run_with_inventory(inventory, password_file):
-    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(password_file),
-           "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
-    return subprocess.run(
-        [PLAYBOOK_BIN, "-i", str(inventory), "playbooks/site.yml", "--tags", "preflight",
-         "-e", "ansible_python_interpreter=" + sys.executable],
-        cwd=ROOT, env=env, capture_output=True, text=True)
+    return run_playbook("site.yml", inventory, "--tags", "preflight",
+                        "-e", "ansible_python_interpreter=" + sys.executable, password_file=password_file)
 
 
 PLAIN_VAULT = "\n".join(f"vault_{k}: {v}" for k, v in {

@@ -6,12 +6,44 @@ their own login and domain), so the facts are per host.
 import json
 import os
 import pathlib
+import sys
 
 import pytest
 
 SERVICES = ("nginx", "wordpress", "mariadb")
 EPHEMERAL = pathlib.Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
 SCENARIO = os.environ.get("MOLECULE_SCENARIO_NAME", "default")
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+# tests/playbook.py runs the repository's playbooks for the tests that need to.
+sys.path.insert(0, str(ROOT / "tests"))
+RESULTS = ROOT / "results"
+# Figures measured by the fault tests, printed at the end and kept as JSON.
+FIGURES = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not FIGURES:
+        return
+    terminalreporter.section("measured figures")
+    for name, value in FIGURES.items():
+        terminalreporter.write_line(f"{name}: {value}")
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"faults-{SCENARIO}.json"
+    path.write_text(json.dumps(FIGURES, indent=2) + "\n")
+    terminalreporter.write_line(f"written to {path}")
+
+
+def curl(host, stack, path, *args):
+    """Request a path of the site through the real TLS endpoint, verifying the
+    certificate against the stack's own."""
+    return host.run(
+        f"curl --silent --show-error --cacert {stack['cert']} --max-time 20 "
+        f"{' '.join(args)} {stack['url']}{path}")
+
+
+def health(inspect, stack, service):
+    state = inspect(stack["prefix"] + service)["State"]
+    return state["Pid"], state["Status"], (state.get("Health") or {}).get("Status")
 
 
 @pytest.fixture(scope="module")

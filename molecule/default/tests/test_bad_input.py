@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from conftest import EPHEMERAL, SCENARIO, SERVICES
+from playbook import private_json, run_playbook
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.skipif(SCENARIO != "default", reason="runs the playbook from this controller")
@@ -33,17 +34,7 @@ def snapshot(host, stack):
 
 
 def run_site(tmp_path, extra, inventory=EPHEMERAL / "inventory"):
-    # Private, like any file that holds a secret.
-    fd = os.open(tmp_path / "bad.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(json.dumps(extra))
-    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(ROOT / ".cache" / "vault-stand-in"),
-           "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1"}
-    env.pop("ANSIBLE_LOG_PATH", None)
-    return subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory),
-         str(ROOT / "playbooks" / "site.yml"), "-e", f"@{tmp_path / 'bad.json'}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    return run_playbook("site.yml", inventory, "-e", f"@{private_json(tmp_path / 'bad.json', extra)}")
 
 
 @pytest.fixture()

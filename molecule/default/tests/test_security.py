@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import EPHEMERAL, SCENARIO, SERVICES
+from conftest import EPHEMERAL, SCENARIO, SERVICES, curl
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 SSLYZE = ROOT / ".venv-sslyze" / "bin" / "sslyze"
@@ -23,9 +23,6 @@ MOZILLA_INTERMEDIATE_TLS12 = {
 ROLE = {"nginx": "nginx_tls", "wordpress": "wordpress", "mariadb": "mariadb"}
 UNITS = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
-
-def curl(host, stack, path, *args):
-    return host.run(f"curl --silent --cacert {stack['cert']} --max-time 20 {' '.join(args)} {stack['url']}{path}")
 
 
 def variables(host):

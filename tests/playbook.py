@@ -1,0 +1,30 @@
+"""Run a playbook of this repository the way the tests need it: the stand-in
+vault password, no colour, the repository's ansible.cfg and collection, and
+the output captured. Shared by tests/ and the molecule verifiers."""
+import json
+import os
+import pathlib
+import subprocess
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+STAND_IN = ROOT / ".cache" / "vault-stand-in"
+
+
+def private_json(path, data):
+    """Write extra vars (which may hold a secret) readable by the owner only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(json.dumps(data))
+    return path
+
+
+def run_playbook(playbook, inventory, *args, password_file=STAND_IN, timeout=900):
+    env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(password_file),
+           "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+           "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1"}
+    # Only molecule's own runs write its log (the secrets audit reads it).
+    env.pop("ANSIBLE_LOG_PATH", None)
+    return subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", str(inventory), str(ROOT / "playbooks" / playbook), *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
