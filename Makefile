@@ -10,6 +10,9 @@ VAULT_PASS  := .vault_pass
 # The login a new vault is made for: LOGIN=..., else the user behind sudo, else you.
 NEW_LOGIN   := $(or $(LOGIN),$(SUDO_USER),$(shell id -un))
 LOGIN_ARGS  := $(if $(LOGIN),-e inception_login=$(LOGIN) -e inception_domain=$(LOGIN).42.fr)
+# BONUS=yes turns every bonus service on (redis, ftp, static_site, adminer, backup_cron).
+BONUS       ?=
+LOGIN_ARGS  += $(if $(filter yes true 1,$(BONUS)),-e inception_bonus=true)
 
 BIN := $(VENV)/bin
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg

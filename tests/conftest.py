@@ -23,6 +23,8 @@ SAMPLE = {
     "wordpress_db_password": "db-Secret-0002",
     "wordpress_admin_password": "admin-Secret-0003",
     "wordpress_user_password": "user-Secret-0004",
+    "redis_password": "redis-Secret-0005",
+    "ftp_password": "ftp-Secret-0006",
     "ansible_managed": "Ansible managed",
 }
 

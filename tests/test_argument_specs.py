@@ -4,7 +4,8 @@ import yaml
 
 from conftest import ROLES
 
-SERVICE_ROLES = ("docker_host", "mariadb", "wordpress", "nginx_tls")
+SERVICE_ROLES = ("docker_host", "mariadb", "wordpress", "nginx_tls",
+                 "redis", "ftp", "static_site", "adminer", "backup_cron")
 ROLE_NAMES = SERVICE_ROLES + ("backup",)
 
 
@@ -35,7 +36,8 @@ def test_preflight_entry_point_validates_the_same_options(role):
 @pytest.mark.parametrize("role", ("mariadb", "wordpress"))
 def test_secrets_are_required_and_hidden(role):
     options = spec(role)["main"]["options"]
-    secrets = [name for name in options if name.endswith("_password")]
+    # Bonus secrets are required only when their service is on (checked by its role).
+    secrets = [name for name in options if name.endswith("_password") and name != "redis_password"]
     assert secrets
     for name in secrets:
         assert options[name]["required"] is True
@@ -45,3 +47,12 @@ def test_secrets_are_required_and_hidden(role):
 def test_restore_is_validated_like_the_backup():
     specs = spec("backup")
     assert specs["restore"] == specs["validate_restore"] == specs["main"]
+
+
+@pytest.mark.parametrize("role", ("redis", "ftp", "backup_cron"))
+def test_bonus_secrets_are_hidden(role):
+    options = spec(role)["main"]["options"]
+    secrets = [name for name in options if name.endswith("_password")]
+    assert secrets
+    for name in secrets:
+        assert options[name]["no_log"] is True

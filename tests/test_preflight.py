@@ -59,6 +59,18 @@ def test_good_input_passes(tmp_path):
     ({"wordpress_user": "jdoe_the_writer", "wordpress_user_password": "JDOE_THE_WRITER"},
      "wordpress_user_password"),
     ({"wordpress_user_email": "jdoe@jdoe.42.fr"}, "wordpress_user_email"),
+    # Bonus services: checked when they are on, named when wrong.
+    ({"inception_bonus": True, "ftp_password": "ftp-Secret-0006"}, "redis_password"),
+    ({"inception_redis_enabled": True, "redis_password": "short"}, "redis_password"),
+    ({"inception_ftp_enabled": True}, "ftp_password"),
+    ({"inception_ftp_enabled": True, "ftp_password": "ftp-Secret-0006",
+      "ftp_passive_address": "jdoe.42.fr"}, "ftp_passive_address"),
+    ({"inception_ftp_enabled": True, "ftp_password": "ftp-Secret-0006",
+      "ftp_passive_min_port": 21110, "ftp_passive_max_port": 21100}, "ftp_passive_min_port"),
+    ({"inception_static_site_enabled": True, "inception_static_site_path": "/wp-admin/"},
+     "inception_static_site_path"),
+    ({"inception_adminer_enabled": True, "inception_adminer_path": "adminer"}, "inception_adminer_path"),
+    ({"inception_backup_cron_enabled": True, "backup_cron_schedule": "every day"}, "backup_cron_schedule"),
 ])
 def test_bad_input_is_refused_naming_the_variable(tmp_path, overrides, variable):
     if overrides.get("inception_data_dir") == "A_FILE":
@@ -133,3 +145,9 @@ def test_make_refuses_a_vault_in_clear_text(tmp_path):
                           cwd=ROOT, capture_output=True, text=True)
     assert made.returncode != 0
     assert f"{vault} is not encrypted" in made.stderr
+
+
+def test_every_bonus_service_passes_with_good_input(tmp_path):
+    result = preflight(tmp_path, inception_bonus=True, redis_password="redis-Secret-0005-long",
+                       ftp_password="ftp-Secret-0006")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,12 +1,16 @@
 """Fast checks of the rendered Dockerfiles, configurations and entrypoints."""
 import re
 import subprocess
+import sys
 
 import pytest
 
 from conftest import ROLES, SAMPLE, render
 
-SERVICES = {"mariadb": "mariadb", "wordpress": "wordpress", "nginx_tls": "nginx"}
+SERVICES = {"mariadb": "mariadb", "wordpress": "wordpress", "nginx_tls": "nginx",
+            # Bonus services.
+            "redis": "redis", "ftp": "ftp", "static_site": "static_site", "adminer": "adminer",
+            "backup_cron": "backup_cron"}
 
 
 def all_templates():
@@ -19,7 +23,8 @@ def all_templates():
 def test_dockerfile_builds_from_pinned_bookworm(role):
     dockerfile = render(role, "Dockerfile.j2")
     froms = re.findall(r"^FROM\s+(\S+)", dockerfile, re.M)
-    assert froms == ["debian:bookworm"]
+    # static_site builds its pages in a first stage of the same base.
+    assert set(froms) == {"debian:bookworm"}
     assert "latest" not in dockerfile
 
 
@@ -43,14 +48,16 @@ def test_no_secret_is_rendered_into_a_build_context(role, template):
 
 @pytest.mark.parametrize("role,template", list(all_templates()))
 def test_templates_say_they_are_managed(role, template):
-    if template.endswith(".control.j2"):
-        pytest.skip("Debian control files take no comments")
+    if template.endswith(".control.j2") or template in ("style.css.j2", "page.html.j2", "index.md.j2", "stack.md.j2"):
+        pytest.skip("Debian control files, and the static site's content, carry no comment")
     assert "Ansible managed" in render(role, template)
 
 
 @pytest.mark.parametrize("role,template,daemon", [
     ("mariadb", "entrypoint.sh.j2", 'exec "$@" --init-file='),
     ("wordpress", "entrypoint.sh.j2", 'exec "$@"'),
+    ("redis", "entrypoint.sh.j2", 'exec setpriv'),
+    ("ftp", "entrypoint.sh.j2", 'exec "$@"'),
 ])
 def test_entrypoints_exec_the_daemon(role, template, daemon):
     script = render(role, template)
@@ -187,3 +194,45 @@ def test_wp_setup_reads_secrets_from_files_and_disables_file_edit():
 def test_wordpress_url_includes_port_only_when_not_443(port, url):
     from conftest import resolve
     assert resolve("wordpress", "{{ wordpress_url }}", inception_https_port=port) == url
+
+
+def test_redis_keeps_nothing_on_disk_and_hides_admin_commands():
+    conf = render("redis", "redis.conf.j2")
+    assert 'save ""' in conf.splitlines() and "appendonly no" in conf.splitlines()
+    assert 'rename-command CONFIG ""' in conf and "requirepass" not in conf  # added at start from the secret
+
+
+def test_vsftpd_requires_tls_for_logins_and_data_and_chroots():
+    conf = dict(line.split("=", 1) for line in render("ftp", "vsftpd.conf.j2").splitlines()
+                if "=" in line and not line.startswith("#"))
+    for option in ("ssl_enable", "force_local_logins_ssl", "force_local_data_ssl", "chroot_local_user"):
+        assert conf[option] == "YES"
+    assert conf["anonymous_enable"] == "NO" and conf["ssl_sslv3"] == "NO"
+    assert conf["local_root"] == "/var/www/html" and conf["guest_username"] == "www-data"
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_nginx_routes_to_bonus_services_only_when_they_are_on(enabled):
+    conf = render("nginx_tls", "nginx.conf.j2", inception_bonus=enabled,
+                  inception_static_site_enabled=enabled, inception_adminer_enabled=enabled)
+    assert ("static_site:8080" in conf) is enabled
+    assert ("adminer:9000" in conf) is enabled
+    if enabled:
+        assert "location ^~ /site/" in conf and "location ^~ /adminer/" in conf
+
+
+def test_static_site_build_script_turns_markdown_into_pages(tmp_path):
+    markdown = pytest.importorskip("markdown")
+    del markdown
+    source = tmp_path / "src"
+    (source / "content").mkdir(parents=True)
+    for template, dest in [("build.py.j2", "build.py"), ("page.html.j2", "page.html"),
+                           ("style.css.j2", "style.css"), ("index.md.j2", "content/index.md"),
+                           ("stack.md.j2", "content/stack.md")]:
+        (source / dest).write_text(render("static_site", template))
+    result = subprocess.run([sys.executable, str(source / "build.py"), str(source), str(tmp_path / "out")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert "<h1>jdoe's Inception</h1>" in index and "<title>" in index
+    assert "<table>" in (tmp_path / "out" / "stack.html").read_text()

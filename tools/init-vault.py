@@ -19,6 +19,9 @@ SECRETS = (
     "vault_wordpress_db_password",
     "vault_wordpress_admin_password",
     "vault_wordpress_user_password",
+    # Bonus services (off unless switched on).
+    "vault_redis_password",
+    "vault_ftp_password",
 )
 LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,30}$")
 

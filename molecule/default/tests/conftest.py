@@ -11,6 +11,7 @@ import sys
 import pytest
 
 SERVICES = ("nginx", "wordpress", "mariadb")
+BONUS = ("redis", "ftp", "static_site", "adminer", "backup_cron")
 EPHEMERAL = pathlib.Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
 SCENARIO = os.environ.get("MOLECULE_SCENARIO_NAME", "default")
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -68,6 +69,10 @@ def stack(host):
         "secrets": {p.name: p.read_text().strip() for p in secrets_dir.iterdir()},
         "log": EPHEMERAL / "ansible.log",
         "cert": f"{project_dir}/tls/{v['inception_domain']}.crt",
+        # Bonus services switched on for this host (none unless the scenario says so).
+        "bonus": [name for name in BONUS if str(v.get(f"inception_{name}_enabled",
+                                                      v.get("inception_bonus", False))).lower() in ("true", "yes", "1")],
+        "vars": v,
     }
 
 

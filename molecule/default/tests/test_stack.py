@@ -60,7 +60,7 @@ def test_on_the_one_user_defined_network(container, stack, service):
 def test_network_is_a_user_defined_bridge(inspect, stack):
     net = inspect(stack["network"], kind="network")
     assert net["Driver"] == "bridge"
-    assert len(net["Containers"]) == 3
+    assert len(net["Containers"]) == len(SERVICES) + len(stack["bonus"])
 
 
 def test_only_nginx_443_is_published(container, stack):
