@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import EPHEMERAL, SCENARIO, SERVICES
+from conftest import BONUS, EPHEMERAL, SCENARIO, SERVICES
 from playbook import private_json, run_playbook
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -25,9 +25,15 @@ def snapshot(host, stack):
     return {
         "containers": [(c["Name"], c["Id"], c["State"]["StartedAt"], c["RestartCount"], c["Image"])
                        for c in containers],
-        "images": sorted(host.check_output("docker images -q --no-trunc").split()),
-        "volumes": sorted(host.check_output("docker volume ls -q").split()),
-        "networks": sorted(host.check_output("docker network ls -q").split()),
+        # The stack's own images, volumes and network: whatever else runs on
+        # this engine may come and go meanwhile.
+        "images": sorted(host.check_output(
+            "docker images --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}'"
+            f" | grep -E '^({'|'.join(SERVICES + BONUS)}):' || true").splitlines()),
+        "volumes": sorted(host.check_output(
+            f"docker volume ls -q --filter name=^{stack['prefix']}").split()),
+        "networks": sorted(host.check_output(
+            f"docker network ls -q --filter name=^{stack['network']}$").split()),
         "files": hashlib.sha256(files.encode()).hexdigest(),
         "hosts": host.file("/etc/hosts").content_string,
     }

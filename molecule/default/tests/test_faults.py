@@ -271,6 +271,7 @@ def test_every_acknowledged_write_survives_mariadb_killed_mid_stream(host, inspe
     ).splitlines())
     missing = {i: t for i, t in acknowledged.items() if stored.get(str(i)) != t}
     assert not missing, f"acknowledged but lost: {missing}"
+    php(host, stack, f"foreach ([{ids}] as $id) {{ wp_delete_post($id, true); }}")
     record("MariaDB SIGKILLed during REST writes",
            f"{len(acknowledged)} acknowledged writes, 0 lost, {writer.refused} refused while down; "
            f"healthy after {back:.1f} s, writes resumed after {resumed:.1f} s")
