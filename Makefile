@@ -20,12 +20,16 @@ export ANSIBLE_FORCE_COLOR ?= 1
 
 
 .PHONY: check-vault
-.PHONY: all up down fclean re backup restore vault docs test lint syntax unit molecule test-vm clean-venv help
+.PHONY: all up down fclean re status backup restore vault docs build changelog bench test lint syntax unit molecule test-vm clean-venv help
 
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
 
 $(BIN)/.installed: requirements.txt tools/bootstrap-venv.sh
 	tools/bootstrap-venv.sh $(VENV) requirements.txt
+	touch $@
+
+$(BIN)/.installed-bench: requirements-bench.txt requirements.txt $(BIN)/.installed
+	tools/bootstrap-venv.sh $(VENV) requirements-bench.txt
 	touch $@
 
 $(BIN)/.installed-test: requirements-test.txt requirements.txt $(BIN)/.installed
@@ -59,6 +63,9 @@ fclean: $(BIN)/.installed ## Remove everything, data included
 
 re: fclean up
 
+status: $(BIN)/.installed ## One table of the stack: state, health, image, uptime, restarts, memory, ports, volumes; the URL
+	@$(BIN)/ansible-playbook playbooks/status.yml $(LOGIN_ARGS) $(ANSIBLE_OPTS)
+
 # BACKUP=<name>|latest picks the backup; FROM=<dir> restores one fetched to this machine.
 BACKUP ?= latest
 FROM   ?=
@@ -87,6 +94,7 @@ lint syntax unit: export ANSIBLE_VAULT_PASSWORD_FILE := $(CURDIR)/.cache/vault-s
 lint: $(BIN)/.installed-test
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint
+	$(BIN)/antsibull-changelog lint
 
 syntax: $(BIN)/.installed-test
 	for playbook in playbooks/*.yml; do \
@@ -96,8 +104,9 @@ syntax: $(BIN)/.installed-test
 unit: $(BIN)/.installed-test
 	$(BIN)/pytest -q tests
 
-molecule: $(BIN)/.installed-test .venv-sslyze/bin/sslyze ## Both molecule scenarios: default (this host) and fresh_vm (two VMs)
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/molecule test --all
+molecule: $(BIN)/.installed-test .venv-sslyze/bin/sslyze ## Both molecule scenarios side by side: default (this host) and fresh_vm (two VMs)
+	tools/test-debs.sh
+	PATH=$(CURDIR)/$(BIN):$$PATH tools/molecule-parallel.sh default fresh_vm
 
 test-vm: $(BIN)/.installed-test .venv-sslyze/bin/sslyze ## Only the fresh_vm scenario
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/molecule test -s fresh_vm
@@ -107,6 +116,16 @@ clean-venv:
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+bench: $(BIN)/.installed-bench $(STAND_IN) ## Measure provisioning, serving and cost on a stack of its own; table, results/bench-*.json and .png
+	$(BIN)/python tools/bench.py $(BENCH_OPTS)
+
+build: $(BIN)/.installed ## Build the collection artifact into dist/ (ansible-galaxy collection build)
+	$(BIN)/ansible-galaxy collection build --force --output-path dist
+
+changelog: $(BIN)/.installed-test ## Check the changelog fragments and regenerate CHANGELOG.rst (VERSION=x.y.z releases them)
+	$(BIN)/antsibull-changelog lint
+	$(if $(VERSION),$(BIN)/antsibull-changelog release --version $(VERSION) && sed -i 's/^version: .*/version: $(VERSION)/' galaxy.yml,$(BIN)/antsibull-changelog generate)
 
 docs: $(BIN)/.installed ## Regenerate the role READMEs and the README's variables from the argument specs
 	$(BIN)/python tools/gen-docs.py

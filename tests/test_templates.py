@@ -236,3 +236,19 @@ def test_static_site_build_script_turns_markdown_into_pages(tmp_path):
     index = (tmp_path / "out" / "index.html").read_text()
     assert "<h1>jdoe's Inception</h1>" in index and "<title>" in index
     assert "<table>" in (tmp_path / "out" / "stack.html").read_text()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_nginx_serves_the_page_cache_only_when_it_is_on(enabled):
+    conf = render("nginx_tls", "nginx.conf.j2", inception_page_cache=enabled)
+    assert ("try_files $page_cache $uri" in conf) is enabled
+    if enabled:
+        # Never for a POST, a query string or a WordPress cookie.
+        for guard in ("$request_method != GET", "if ($args)", "wordpress_logged_in_"):
+            assert guard in conf
+
+
+def test_wordpress_gets_the_page_cache_switch():
+    from conftest import resolve
+    assert resolve("wordpress", "{{ wordpress_container_env.WORDPRESS_PAGE_CACHE }}") == "1"
+    assert resolve("wordpress", "{{ wordpress_container_env.WORDPRESS_PAGE_CACHE }}", inception_page_cache=False) == "0"

@@ -45,6 +45,8 @@ def variables_block(options):
             lines.append(f"# ({'; '.join(notes)})")
         if option.get("required"):
             lines.append(f"{name}:  # no default")
+        elif option.get("no_log") and "default" not in option:
+            lines.append(f"# {name}:  # no default; needed only when its service is on")
         else:
             value = yaml.safe_dump(option.get("default", ""), default_flow_style=True, width=1000)
             value = value.removesuffix("\n...\n").strip()

@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""`make bench`: measure the stack on this host and print the figures.
+
+A benchmark, not a test: it asserts nothing, it measures, compares with the
+goals of the performance issue and names every gap. Runs a stack of its own
+(login `bench`, names `bench_*`, 127.0.0.1:44320), so a stack you run is never
+touched, then removes it (its images stay, unless --purge).
+
+  provisioning  cold converge (base image present, service images absent),
+                the same build contexts built with plain `docker build` one
+                after another, and a warm no-change rerun: wall seconds, ratios
+  serving       h2load (HTTP/2) and wrk (HTTP/1.1) on 127.0.0.1:44320 with the
+                real domain as SNI: anonymous home page, logged-in home page,
+                wp-login.php, a static asset, and a static HTML file of the
+                home page's size (the ceiling): req/s, p50, p99, errors
+  cost          image sizes (own layers, and the base once), memory of each
+                container after warm-up and under load
+
+Writes results/bench-<UTC time>.json and .png (matplotlib).
+"""
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import re
+import secrets
+import shutil
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+WORK = ROOT / ".cache" / "bench"
+RESULTS = ROOT / "results"
+LOGIN, PREFIX, PORT = "bench", "bench_", 44320
+DOMAIN = f"{LOGIN}.42.fr"
+URL = f"https://{DOMAIN}:{PORT}"
+PROJECT = "/opt/inception-bench"
+DATA = f"/home/{LOGIN}/data"
+SERVICES = ("mariadb", "wordpress", "nginx")
+BASE_SLIM_MB = 75.0  # Debian's official bookworm-slim, for the size goal
+
+
+def log(message):
+    print(f"bench: {message}", flush=True)
+
+
+def run(argv, **kwargs):
+    return subprocess.run(argv, capture_output=True, text=True, **kwargs)
+
+
+# --- the bench stack -----------------------------------------------------------
+
+def inventory():
+    """An inventory of its own, with random secrets kept private in .cache."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    secrets_file = WORK / "secrets.json"
+    if not secrets_file.exists():
+        values = {name: secrets.token_urlsafe(18) for name in (
+            "mariadb_root_password", "wordpress_db_password", "wordpress_admin_password",
+            "wordpress_user_password")}
+        fd = os.open(secrets_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(values, handle)
+    values = json.loads(secrets_file.read_text())
+    inv = WORK / "inventory"
+    (inv / "group_vars").mkdir(parents=True, exist_ok=True)
+    (inv / "hosts.yml").write_text(
+        "inception:\n  hosts:\n    bench:\n      ansible_connection: local\n"
+        f"      ansible_python_interpreter: {BIN / 'python'}\n")
+    group_vars = {
+        "inception_login": LOGIN, "inception_domain": DOMAIN, "inception_data_dir": DATA,
+        "inception_name_prefix": PREFIX, "inception_project_dir": PROJECT,
+        "inception_https_port": PORT, "nginx_tls_bind_address": "127.0.0.1",
+        "wordpress_admin_user": "bench_chief", "wordpress_admin_email": f"chief@{DOMAIN}",
+        "wordpress_user": "bench_writer", "wordpress_user_email": f"writer@{DOMAIN}",
+        **values,
+    }
+    fd = os.open(inv / "group_vars" / "inception.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(group_vars, handle)
+    (inv / "group_vars" / "inception.yml").unlink(missing_ok=True)
+    os.rename(inv / "group_vars" / "inception.json", inv / "group_vars" / "inception.yml")
+    return inv, values
+
+
+def playbook(inv, name, *extra):
+    """Run a playbook; wall seconds and the recap's changed count."""
+    env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+           "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1",
+           "ANSIBLE_VAULT_PASSWORD_FILE": str(ROOT / ".cache" / "vault-stand-in")}
+    started = time.monotonic()
+    result = run([str(BIN / "ansible-playbook"), "-i", str(inv), str(ROOT / "playbooks" / name), *extra],
+                 cwd=ROOT, env=env)
+    took = time.monotonic() - started
+    if result.returncode != 0:
+        sys.exit(f"bench: {name} failed:\n{result.stdout[-4000:]}{result.stderr[-2000:]}")
+    changed = re.search(r"changed=(\d+)", result.stdout)
+    return took, int(changed.group(1)) if changed else None
+
+
+def container_image(name):
+    return run(["docker", "inspect", "--format", "{{.Config.Image}}", name]).stdout.strip()
+
+
+# --- provisioning --------------------------------------------------------------
+
+def provisioning(inv):
+    log("provisioning: making sure the engine and the base image are there")
+    playbook(inv, "site.yml", "--tags", "docker_host")
+    images = {s: container_image(PREFIX + s) for s in SERVICES}
+    log("provisioning: removing the bench stack and its service images (cold start)")
+    playbook(inv, "down.yml")
+    for image in filter(None, images.values()):
+        run(["docker", "rmi", image])
+    log("provisioning: cold converge")
+    cold, _ = playbook(inv, "site.yml")
+    log(f"provisioning: cold converge took {cold:.0f} s; now plain docker build, one after another")
+    plain = 0.0
+    for service in SERVICES:
+        started = time.monotonic()
+        result = run(["docker", "build", "--no-cache", "-q", "-t", f"bench-plain-{service}:1",
+                      f"{PROJECT}/build/{service}"])
+        if result.returncode != 0:
+            sys.exit(f"bench: docker build of {service} failed: {result.stderr[-2000:]}")
+        plain += time.monotonic() - started
+        run(["docker", "rmi", f"bench-plain-{service}:1"])
+    log(f"provisioning: plain docker build took {plain:.0f} s; now a warm rerun")
+    warm, changed = playbook(inv, "site.yml")
+    return {"cold_converge_s": round(cold, 1), "plain_docker_build_s": round(plain, 1),
+            "warm_rerun_s": round(warm, 1), "warm_rerun_changed": changed,
+            "cold_over_plain": round(cold / plain, 2) if plain else None}
+
+
+# --- serving -------------------------------------------------------------------
+
+def context(project):
+    return ssl.create_default_context(cafile=f"{project}/tls/{DOMAIN}.crt")
+
+
+def fetch(path, data=None, cookie=None, project=PROJECT):
+    request = urllib.request.Request(URL + path, data=data)
+    if cookie:
+        request.add_header("Cookie", cookie)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=context(project)))
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def login_cookie(user, password):
+    body = urllib.parse.urlencode({"log": user, "pwd": password, "wp-submit": "Log In",
+                                   "redirect_to": "/wp-admin/", "testcookie": "1"}).encode()
+    status, headers, _ = fetch("/wp-login.php", data=body, cookie="wordpress_test_cookie=WP%20Cookie%20check")
+    if status != 302:
+        sys.exit(f"bench: logging in as {user} failed (HTTP {status})")
+    cookies = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie")]
+    return "; ".join(c for c in cookies if c.startswith("wordpress_"))
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] if ordered else None
+
+
+def h2load(path, duration, cookie=None):
+    with tempfile.NamedTemporaryFile(suffix=".log") as per_request:
+        argv = ["h2load", f"--duration={duration}", "--clients=8", "--max-concurrent-streams=1",
+                "--warm-up-time=1", f"--log-file={per_request.name}", URL + path]
+        if cookie:
+            argv += ["-H", f"cookie: {cookie}"]
+        out = run(argv).stdout
+        rows = [line.split("\t") for line in pathlib.Path(per_request.name).read_text().splitlines() if line]
+    times = [int(r[2]) / 1000 for r in rows if len(r) >= 3]
+    rate = re.search(r"finished in [\d.]+s, ([\d.]+) req/s", out)
+    done = re.search(r"(\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", out)
+    codes = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
+    errors = (sum(map(int, done.groups()[1:])) if done else None)
+    return {"req_s": float(rate.group(1)) if rate else None,
+            "p50_ms": round(percentile(times, 0.5), 1) if times else None,
+            "p99_ms": round(percentile(times, 0.99), 1) if times else None,
+            "errors": errors, "non_2xx": sum(map(int, codes.groups()[1:])) if codes else None}
+
+
+def wrk(path, duration, cookie=None):
+    argv = ["wrk", "--duration", f"{duration}s", "--connections", "8", "--threads", "2",
+            "--timeout", "10s", "--latency", URL + path]
+    if cookie:
+        argv += ["-H", f"Cookie: {cookie}"]
+    out = run(argv).stdout
+
+    def ms(text):
+        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+        return round(float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit], 1)
+
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"req_s": float(rate.group(1)) if rate else None,
+            "p50_ms": ms(p50.group(1)) if p50 else None, "p99_ms": ms(p99.group(1)) if p99 else None,
+            "errors": sum(map(int, socket.groups())) if socket else 0,
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0}
+
+
+def memory():
+    names = [PREFIX + s for s in SERVICES]
+    out = run(["docker", "stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}", *names]).stdout
+
+    def mib(text):
+        value, unit = re.match(r"([\d.]+)([KMG]i?B)", text).groups()
+        return float(value) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024, "kB": 1 / 1024, "MB": 1, "GB": 1024}[unit]
+
+    return {line.split()[0][len(PREFIX):]: round(mib(line.split()[1]), 1) for line in out.splitlines()}
+
+
+def serving(secrets_values, duration):
+    admin = login_cookie("bench_chief", secrets_values["wordpress_admin_password"])
+    status, _, home = fetch("/")
+    if status != 200:
+        sys.exit(f"bench: the home page answers {status}")
+    # The ceiling: a static file of the home page's size, served by the same nginx.
+    static = pathlib.Path(f"{DATA}/wordpress/bench-static.html")
+    static.write_bytes(home)
+    os.chown(static, 33, 33)
+    for _ in range(20):  # warm-up
+        fetch("/")
+    idle = memory()
+    targets = [
+        ("home, anonymous", "/", None),
+        ("home, logged in", "/", admin),
+        ("wp-login.php", "/wp-login.php", None),
+        ("static asset", "/wp-includes/css/dist/block-library/style.min.css", None),
+        ("static HTML, home's size (ceiling)", "/bench-static.html", None),
+    ]
+    results, peak = [], {}
+    for label, path, cookie in targets:
+        for tool, measure in (("h2load", h2load), ("wrk", wrk)):
+            log(f"serving: {tool} {label} ({duration} s)")
+            sampled = {}
+            sampler = threading.Timer(duration / 2, lambda: sampled.update(memory()))
+            sampler.start()
+            figures = measure(path, duration, cookie)
+            sampler.join()
+            for name, value in sampled.items():
+                peak[name] = max(peak.get(name, 0), value)
+            results.append({"target": label, "path": path, "tool": tool, **figures})
+    static.unlink()
+    return results, idle, peak, len(home)
+
+
+# --- cost ----------------------------------------------------------------------
+
+def sizes():
+    def size(image):
+        out = run(["docker", "image", "inspect", "--format", "{{.Size}}", image]).stdout.strip()
+        return int(out) / 1e6 if out else None
+
+    base = size("debian:bookworm")
+    own = {s: round(size(container_image(PREFIX + s)) - base, 1) for s in SERVICES}
+    return {"base_mb": round(base, 1), "own_layers_mb": own,
+            "three_images_base_once_mb": round(base + sum(own.values()), 1)}
+
+
+# --- report --------------------------------------------------------------------
+
+def logged_in_row(report, serving):
+    goal = "logged-in home >= 2x the stock settings (h2load)"
+    if "serving_stock" not in report:
+        return (goal, "stock run skipped", None)
+    stock = {(r["target"], r["tool"]): r for r in report["serving_stock"]}
+    tuned_rate = serving[("home, logged in", "h2load")]["req_s"] or 0
+    stock_rate = stock[("home, logged in", "h2load")]["req_s"] or 1
+    return (goal, f"{tuned_rate / stock_rate:.2f}x ({tuned_rate:.1f} vs {stock_rate:.1f} req/s)",
+            tuned_rate / stock_rate >= 2)
+
+
+def goals(report):
+    serving = {(r["target"], r["tool"]): r for r in report["serving"]}
+    anon = serving[("home, anonymous", "h2load")]["req_s"] or 0
+    ceiling = serving[("static HTML, home's size (ceiling)", "h2load")]["req_s"] or 1
+    prov = report.get("provisioning") or {}
+    cost = report["cost"]
+    rows = [
+        ("anonymous home >= 50% of the static ceiling (h2load)", f"{anon / ceiling:.1%}", anon / ceiling >= 0.5),
+        logged_in_row(report, serving),
+        ("warm rerun < 10 s", f"{prov.get('warm_rerun_s', '-')} s", (prov.get("warm_rerun_s") or 99) < 10)
+        if prov else ("warm rerun < 10 s", "not measured (--serving-only)", None),
+        ("cold converge <= plain docker build", f"{prov.get('cold_over_plain', '-')}x",
+         (prov.get("cold_over_plain") or 9) <= 1.0) if prov else ("cold converge", "not measured", None),
+        ("base image within 10% of 75 MB", f"{cost['base_mb']} MB", cost["base_mb"] <= BASE_SLIM_MB * 1.1),
+        ("three images < 400 MB, base once", f"{cost['three_images_base_once_mb']} MB",
+         cost["three_images_base_once_mb"] < 400),
+        ("idle memory of the three < 200 MiB", f"{sum(report['memory_idle_mib'].values()):.0f} MiB",
+         sum(report["memory_idle_mib"].values()) < 200),
+    ]
+    return [{"goal": g, "measured": m, "met": ok} for g, m, ok in rows]
+
+
+def table(report):
+    lines = []
+    if report.get("provisioning"):
+        p = report["provisioning"]
+        lines += ["provisioning (wall seconds)",
+                  f"  cold converge {p['cold_converge_s']}, plain docker build {p['plain_docker_build_s']} "
+                  f"(ratio {p['cold_over_plain']}), warm rerun {p['warm_rerun_s']} (changed={p['warm_rerun_changed']})", ""]
+    lines.append(f"serving ({report['duration_s']} s each, 8 clients, 127.0.0.1:{PORT}, SNI {DOMAIN})")
+    lines.append(f"  {'target':<36} {'tool':<7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'non-2xx':>8}")
+    for r in report["serving"]:
+        lines.append(f"  {r['target']:<36} {r['tool']:<7} {r['req_s'] or 0:>8.1f} {r['p50_ms'] or 0:>8.1f} "
+                     f"{r['p99_ms'] or 0:>8.1f} {r['errors'] or 0:>7} {r['non_2xx'] or 0:>8}")
+    if report.get("serving_stock"):
+        lines.append("  with Debian's stock settings (inception_tuning=false):")
+        for r in report["serving_stock"]:
+            lines.append(f"  {r['target']:<36} {r['tool']:<7} {r['req_s'] or 0:>8.1f} {r['p50_ms'] or 0:>8.1f} "
+                         f"{r['p99_ms'] or 0:>8.1f} {r['errors'] or 0:>7} {r['non_2xx'] or 0:>8}")
+    cost = report["cost"]
+    lines += ["", f"cost: base {cost['base_mb']} MB, own layers "
+                  + ", ".join(f"{k} {v} MB" for k, v in cost["own_layers_mb"].items())
+                  + f", the three with the base once {cost['three_images_base_once_mb']} MB",
+              "  memory MiB after warm-up: " + ", ".join(f"{k} {v}" for k, v in report["memory_idle_mib"].items()),
+              "  memory MiB under load (peak sample): " + ", ".join(f"{k} {v}" for k, v in report["memory_load_mib"].items()),
+              "", "goals"]
+    for g in report["goals"]:
+        verdict = {True: "met", False: "GAP", None: "n/a"}[g["met"]]
+        lines.append(f"  [{verdict:>4}] {g['goal']}: {g['measured']}")
+    return "\n".join(lines)
+
+
+def chart(report, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib is missing: no chart (make bench installs it)")
+        return
+    figure, (serve, mem) = plt.subplots(1, 2, figsize=(13, 5))
+    labels = [f"{r['target']}\n{r['tool']}" for r in report["serving"]]
+    serve.barh(labels, [r["req_s"] or 0 for r in report["serving"]],
+               color=["#4c72b0" if r["tool"] == "h2load" else "#dd8452" for r in report["serving"]])
+    serve.set_xlabel("requests per second")
+    serve.set_title("serving over TLS (h2load blue, wrk orange)")
+    serve.invert_yaxis()
+    names = list(report["memory_idle_mib"])
+    mem.bar([n + "\nidle" for n in names], [report["memory_idle_mib"][n] for n in names], color="#55a868")
+    mem.bar([n + "\nload" for n in names], [report["memory_load_mib"].get(n, 0) for n in names], color="#c44e52")
+    mem.set_ylabel("MiB")
+    mem.set_title("container memory")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    log(f"chart written to {path}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per load run (default 10)")
+    parser.add_argument("--serving-only", action="store_true", help="skip the provisioning measurements")
+    parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
+    parser.add_argument("--no-stock", action="store_true", help="skip the run with Debian's stock settings")
+    args = parser.parse_args()
+    for tool in ("h2load", "wrk", "docker"):
+        if not shutil.which(tool):
+            sys.exit(f"bench: {tool} is missing: apt-get install wrk nghttp2-client docker.io")
+    inv, values = inventory()
+    report = {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+              "host": os.uname().nodename, "cpus": os.cpu_count(), "duration_s": args.duration}
+    if args.serving_only:
+        playbook(inv, "site.yml")
+    else:
+        report["provisioning"] = provisioning(inv)
+    report["serving"], report["memory_idle_mib"], report["memory_load_mib"], report["home_bytes"] = \
+        serving(values, args.duration)
+    if not args.no_stock:
+        log("stock settings: converging with inception_tuning=false (Debian's php-fpm, opcache and nginx, no page cache)")
+        playbook(inv, "site.yml", "-e", "inception_tuning=false")
+        report["serving_stock"], report["memory_idle_mib_stock"], _, _ = serving(values, args.duration)
+        log("back to the tuned settings")
+        playbook(inv, "site.yml")
+    report["cost"] = sizes()
+    report["goals"] = goals(report)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
+    print()
+    print(table(report))
+    print()
+    log(f"figures written to {RESULTS / f'bench-{stamp}.json'}")
+    chart(report, RESULTS / f"bench-{stamp}.png")
+    if not args.keep:
+        log("removing the bench stack and its data (its images stay)")
+        playbook(inv, "fclean.yml", "-e", "inception_purge_confirm=yes", "-e", "docker_host_purge_images=false")
+
+
+if __name__ == "__main__":
+    main()

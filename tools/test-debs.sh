@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The Debian packages the molecule tests drive from this machine: the load
+# generators of the fault suite and the browser of the end-to-end test.
+# Installs the missing ones when run as root; otherwise names them.
+set -euo pipefail
+declare -A need=([wrk]=wrk [h2load]=nghttp2-client [chromium]=chromium)
+missing=()
+for command in "${!need[@]}"; do
+    command -v "$command" > /dev/null || missing+=("${need[$command]}")
+done
+((${#missing[@]})) || exit 0
+if [ "$(id -u)" -ne 0 ]; then
+    echo "test-debs: missing ${missing[*]}: run 'sudo apt-get install ${missing[*]}'" >&2
+    exit 1
+fi
+echo "test-debs: installing ${missing[*]}"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null; }
