@@ -23,8 +23,10 @@ def run_playbook(playbook, inventory, *args, password_file=STAND_IN, timeout=900
     env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(password_file),
            "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
            "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1"}
-    # Only molecule's own runs write its log (the secrets audit reads it).
-    env.pop("ANSIBLE_LOG_PATH", None)
+    # Only molecule's own runs write its log (the secrets audit reads it); the
+    # tests read plain text (`make` exports ANSIBLE_FORCE_COLOR).
+    for name in ("ANSIBLE_LOG_PATH", "ANSIBLE_FORCE_COLOR"):
+        env.pop(name, None)
     return subprocess.run(
         [str(BIN / "ansible-playbook"), "-i", str(inventory), str(ROOT / "playbooks" / playbook), *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)

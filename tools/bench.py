@@ -94,7 +94,8 @@ def inventory():
 
 def playbook(inv, name, *extra):
     """Run a playbook; wall seconds and the recap's changed count."""
-    env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+    env = {**{k: v for k, v in os.environ.items() if k != "ANSIBLE_FORCE_COLOR"},
+           "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
            "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1",
            "ANSIBLE_VAULT_PASSWORD_FILE": str(ROOT / ".cache" / "vault-stand-in")}
     started = time.monotonic()
@@ -188,9 +189,14 @@ def h2load(path, duration, cookie=None):
         rows = [line.split("\t") for line in pathlib.Path(per_request.name).read_text().splitlines() if line]
     times = [int(r[2]) / 1000 for r in rows if len(r) >= 3]
     rate = re.search(r"finished in [\d.]+s, ([\d.]+) req/s", out)
-    done = re.search(r"(\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", out)
+    done = re.search(r"requests: (\d+) total, (\d+) started, \d+ done, \d+ succeeded, (\d+) failed, "
+                     r"(\d+) errored, (\d+) timeout", out)
     codes = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
-    errors = (sum(map(int, done.groups()[1:])) if done else None)
+    errors = None
+    if done:
+        # Requests not started when the duration ends count as failed and errored.
+        total, started, failed, errored, timeouts = map(int, done.groups())
+        errors = failed + errored + timeouts - 2 * (total - started)
     return {"req_s": float(rate.group(1)) if rate else None,
             "p50_ms": round(percentile(times, 0.5), 1) if times else None,
             "p99_ms": round(percentile(times, 0.99), 1) if times else None,

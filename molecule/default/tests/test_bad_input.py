@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import BONUS, EPHEMERAL, SCENARIO, SERVICES
+from conftest import EPHEMERAL, SCENARIO, SERVICES
 from playbook import private_json, run_playbook
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(SCENARIO != "default", reason="runs the playbook
 
 
 def snapshot(host, stack):
-    names = " ".join(stack["prefix"] + s for s in SERVICES)
+    names = " ".join(stack["prefix"] + s for s in SERVICES + tuple(stack["bonus"]))
     containers = json.loads(host.check_output(f"docker inspect {names}"))
     files = host.check_output(
         f"find {stack['project_dir']} {stack['data_dir']}/wordpress -type f -print0 | sort -z "
@@ -25,17 +25,15 @@ def snapshot(host, stack):
     return {
         "containers": [(c["Name"], c["Id"], c["State"]["StartedAt"], c["RestartCount"], c["Image"])
                        for c in containers],
-        # The stack's own images, volumes and network: whatever else runs on
-        # this engine may come and go meanwhile.
-        "images": sorted(host.check_output(
-            "docker images --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}'"
-            f" | grep -E '^({'|'.join(SERVICES + BONUS)}):' || true").splitlines()),
+        # The stack's own volumes and network (the containers' image IDs are
+        # above): whatever else runs on this engine may come and go meanwhile.
         "volumes": sorted(host.check_output(
             f"docker volume ls -q --filter name=^{stack['prefix']}").split()),
         "networks": sorted(host.check_output(
             f"docker network ls -q --filter name=^{stack['network']}$").split()),
         "files": hashlib.sha256(files.encode()).hexdigest(),
-        "hosts": host.file("/etc/hosts").content_string,
+        "hosts": [line for line in host.file("/etc/hosts").content_string.splitlines()
+                  if stack["domain"] in line],
     }
 
 

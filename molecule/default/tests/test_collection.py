@@ -28,7 +28,7 @@ def test_the_built_collection_converges_the_stack_by_fqcn(tmp_path):
     # Away from this checkout: its ansible.cfg and .collections are not seen.
     env = {**os.environ, "ANSIBLE_CONFIG": str(config), "ANSIBLE_COLLECTIONS_PATH": str(collections),
            "ANSIBLE_NOCOLOR": "1", "ANSIBLE_ROLES_PATH": str(tmp_path / "no-roles")}
-    for name in ("ANSIBLE_LOG_PATH", "ANSIBLE_VAULT_PASSWORD_FILE"):
+    for name in ("ANSIBLE_LOG_PATH", "ANSIBLE_VAULT_PASSWORD_FILE", "ANSIBLE_FORCE_COLOR"):
         env.pop(name, None)
     # Its dependencies come bundled with the ansible package: nothing to fetch.
     subprocess.run([BIN / "ansible-galaxy", "collection", "install", "--no-deps", "-p", collections, tarball],
