@@ -196,7 +196,8 @@ def h2load(path, duration, cookie=None):
     if done:
         # Requests not started when the duration ends count as failed and errored.
         total, started, failed, errored, timeouts = map(int, done.groups())
-        errors = failed + errored + timeouts - 2 * (total - started)
+        not_started = total - started
+        errors = max(0, failed - not_started) + max(0, errored - not_started) + timeouts
     return {"req_s": float(rate.group(1)) if rate else None,
             "p50_ms": round(percentile(times, 0.5), 1) if times else None,
             "p99_ms": round(percentile(times, 0.99), 1) if times else None,
