@@ -3,7 +3,6 @@
 `--tags preflight` runs only the validation play (and the tasks tagged
 always), so even a preflight that wrongly passes changes nothing here.
 """
-import json
 import os
 import subprocess
 import sys

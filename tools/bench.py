@@ -27,7 +27,6 @@ import re
 import secrets
 import shutil
 import ssl
-import statistics
 import subprocess
 import sys
 import tempfile

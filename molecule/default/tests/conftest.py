@@ -3,6 +3,7 @@
 Each scenario's hosts may differ (the fresh_vm scenario runs two VMs with
 their own login and domain), so the facts are per host.
 """
+import base64
 import json
 import os
 import pathlib
@@ -40,6 +41,13 @@ def curl(host, stack, path, *args):
     return host.run(
         f"curl --silent --show-error --cacert {stack['cert']} --max-time 20 "
         f"{' '.join(args)} {stack['url']}{path}")
+
+
+def php(host, stack, code):
+    """Run PHP with WordPress loaded in the wordpress container (code on stdin,
+    so no shell quoting gets in the way)."""
+    script = base64.b64encode(f"<?php require '/var/www/html/wp-load.php'; {code}".encode()).decode()
+    return host.check_output(f"echo {script} | base64 -d | docker exec -i {stack['prefix']}wordpress php")
 
 
 def health(inspect, stack, service):

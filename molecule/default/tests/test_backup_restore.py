@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-from conftest import EPHEMERAL, FIGURES, SCENARIO, curl
+from conftest import EPHEMERAL, FIGURES, SCENARIO, curl, php
 from playbook import run_playbook
-from test_faults import php, sql
+from test_faults import sql
 
 pytestmark = pytest.mark.skipif(SCENARIO != "default", reason="runs the playbooks from this controller")
 INVENTORY = EPHEMERAL / "inventory"

@@ -1,7 +1,6 @@
 """Bad input against the running stack: refused, named, and nothing changes."""
 import hashlib
 import json
-import os
 import pathlib
 import shutil
 import socket

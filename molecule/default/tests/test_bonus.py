@@ -1,18 +1,12 @@
 """The bonus services, each doing its job, on a stack that runs them all
 (the default scenario; fresh_vm runs the mandatory stack only)."""
-import base64
 import json
 import re
 import time
 
 import pytest
 
-from conftest import curl
-
-
-def php(host, stack, code):
-    script = base64.b64encode(f"<?php require '/var/www/html/wp-load.php'; {code}".encode()).decode()
-    return host.check_output(f"echo {script} | base64 -d | docker exec -i {stack['prefix']}wordpress php")
+from conftest import curl, php
 
 
 @pytest.fixture()

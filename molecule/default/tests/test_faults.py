@@ -10,7 +10,6 @@ import base64
 import json
 import re
 import ssl
-import statistics
 import subprocess
 import threading
 import time
@@ -19,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from conftest import EPHEMERAL, FIGURES, SCENARIO, SERVICES, curl, health
+from conftest import EPHEMERAL, FIGURES, SCENARIO, SERVICES, curl, health, php
 from playbook import private_json, run_playbook
 
 default_only = pytest.mark.skipif(SCENARIO != "default", reason="needs this host as the controller")
@@ -51,11 +50,6 @@ def content_checksum(host, stack):
     """What must never be lost: posts, comments, users (not options, which
     WordPress rewrites as it runs)."""
     return sql(host, stack, "CHECKSUM TABLE wp_posts, wp_comments, wp_users, wp_usermeta EXTENDED")
-
-
-def php(host, stack, code):
-    script = base64.b64encode(f"<?php require '/var/www/html/wp-load.php'; {code}".encode()).decode()
-    return host.check_output(f"echo {script} | base64 -d | docker exec -i {stack['prefix']}wordpress php")
 
 
 def record(name, value):

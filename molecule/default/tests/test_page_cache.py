@@ -1,19 +1,13 @@
 """The page cache: anonymous visitors get static files nginx serves without
 PHP, and never a stale page: a new post, an edit or an approved comment shows
 on the next request; logged-in users, POSTs and query strings reach PHP."""
-import base64
 import time
 
 import pytest
 
-from conftest import curl
+from conftest import curl, php
 
 MARK = "<!-- inception page cache:"
-
-
-def php(host, stack, code):
-    script = base64.b64encode(f"<?php require '/var/www/html/wp-load.php'; {code}".encode()).decode()
-    return host.check_output(f"echo {script} | base64 -d | docker exec -i {stack['prefix']}wordpress php")
 
 
 def page(host, stack, path, *args):

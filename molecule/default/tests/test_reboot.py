@@ -3,21 +3,13 @@
 Only in the fresh_vm scenario, where each host is a VM of its own; the
 default scenario shares this machine's engine with whatever else runs here.
 """
-import base64
 import time
 
 import pytest
 
-from conftest import SCENARIO, SERVICES
+from conftest import SCENARIO, SERVICES, php
 
 pytestmark = pytest.mark.skipif(SCENARIO != "fresh_vm", reason="restarts the host's Docker engine")
-
-
-def php(host, stack, code):
-    """Run PHP with WordPress loaded in the wordpress container (code on stdin,
-    so no shell quoting gets in the way)."""
-    script = base64.b64encode(f"<?php require '/var/www/html/wp-load.php'; {code}".encode()).decode()
-    return host.check_output(f"echo {script} | base64 -d | docker exec -i {stack['prefix']}wordpress php")
 
 
 def test_stack_comes_back_with_its_content_after_an_engine_restart(host, stack, inspect):
