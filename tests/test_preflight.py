@@ -138,6 +138,29 @@ def test_a_vault_that_cannot_be_decrypted_is_refused(tmp_path):
     assert f"{vault} cannot be decrypted" in made.stderr
 
 
+def encrypt(text, password_file):
+    return subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "ansible-vault"), "encrypt",
+         "--vault-password-file", str(password_file), "--encrypt-vault-id", "default",
+         "--output", "-", "-"], input=text, capture_output=True, text=True, check=True).stdout
+
+
+def test_a_vault_older_than_the_bonus_services_still_deploys_the_mandatory_stack(tmp_path):
+    # PLAIN_VAULT has no vault_redis_password nor vault_ftp_password, like a
+    # vault made before the bonus services existed.
+    password_file = ROOT / ".cache" / "vault-stand-in"
+    inventory = vault_inventory(tmp_path, encrypt(PLAIN_VAULT, password_file))
+    result = run_with_inventory(inventory, password_file)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Turning the bonus services on names the missing secret and the fix.
+    result = run_playbook("site.yml", inventory, "--tags", "preflight", "-e", "inception_bonus=true",
+                          "-e", "ansible_python_interpreter=" + sys.executable, password_file=password_file)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "Add vault_redis_password with `make vault`" in output
+    assert "is undefined" not in output
+
+
 def test_make_refuses_a_vault_in_clear_text(tmp_path):
     vault = vault_inventory(tmp_path, PLAIN_VAULT) / "group_vars" / "all" / "vault.yml"
     made = subprocess.run(["make", "--no-print-directory", "check-vault", f"VAULT={vault}"],
