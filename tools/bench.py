@@ -120,7 +120,10 @@ def provisioning(inv):
     log("provisioning: removing the bench stack and its service images (cold start)")
     playbook(inv, "down.yml")
     for image in filter(None, images.values()):
-        run(["docker", "rmi", image])
+        removed = run(["docker", "rmi", image])
+        if removed.returncode != 0:
+            sys.exit(f"bench: cannot remove {image} for a cold converge ({removed.stderr.strip()}): "
+                     "another stack uses it; stop it first (make down)")
     log("provisioning: cold converge")
     cold, _ = playbook(inv, "site.yml")
     log(f"provisioning: cold converge took {cold:.0f} s; now plain docker build, one after another")
