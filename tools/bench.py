@@ -116,10 +116,11 @@ def container_image(name):
 def provisioning(inv):
     log("provisioning: making sure the engine and the base image are there")
     playbook(inv, "site.yml", "--tags", "docker_host")
-    images = {s: container_image(PREFIX + s) for s in SERVICES}
-    log("provisioning: removing the bench stack and its service images (cold start)")
+    log("provisioning: removing the bench stack and every service image (cold start)")
     playbook(inv, "down.yml")
-    for image in filter(None, images.values()):
+    repositories = {"mariadb", "wordpress", "nginx"}
+    listed = run(["docker", "images", "--format", "{{.Repository}}:{{.Tag}}"]).stdout.split()
+    for image in (i for i in listed if i.split(":")[0] in repositories):
         removed = run(["docker", "rmi", image])
         if removed.returncode != 0:
             sys.exit(f"bench: cannot remove {image} for a cold converge ({removed.stderr.strip()}): "
