@@ -118,6 +118,7 @@ help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
 bench: $(BIN)/.installed-bench $(STAND_IN) ## Measure provisioning, serving and cost on a stack of its own; table, results/bench-*.json and .png
+	tools/test-debs.sh wrk h2load
 	$(BIN)/python tools/bench.py $(BENCH_OPTS)
 
 build: $(BIN)/.installed ## Build the collection artifact into dist/ (ansible-galaxy collection build)

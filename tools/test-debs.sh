@@ -2,10 +2,13 @@
 # The Debian packages the molecule tests drive from this machine: the load
 # generators of the fault suite and the browser of the end-to-end test.
 # Installs the missing ones when run as root; otherwise names them.
+# Arguments restrict it to some commands (make bench: wrk h2load).
 set -euo pipefail
 declare -A need=([wrk]=wrk [h2load]=nghttp2-client [chromium]=chromium)
+commands=("$@")
+((${#commands[@]})) || commands=("${!need[@]}")
 missing=()
-for command in "${!need[@]}"; do
+for command in "${commands[@]}"; do
     command -v "$command" > /dev/null || missing+=("${need[$command]}")
 done
 ((${#missing[@]})) || exit 0
