@@ -1,4 +1,6 @@
 """`make status`: one readable table of the running stack, and the URL."""
+import re
+
 import pytest
 
 from conftest import EPHEMERAL, SCENARIO, SERVICES
@@ -19,6 +21,8 @@ def test_status_shows_every_service_of_the_stack(stack):
     assert set(rows) == set(SERVICES) | set(stack["bonus"])
     for service, row in rows.items():
         assert " running " in row and " healthy " in row, row
+        # What `docker stats` says the container uses, e.g. 39.99MiB.
+        assert re.search(r" \d+(\.\d+)?[KMG]iB ", row), row
     assert f"127.0.0.1:{stack['port']}->443/tcp" in rows["nginx"]
     assert f"{stack['prefix']}mariadb" in rows["mariadb"] and f"{stack['prefix']}wordpress (ro)" in rows["nginx"]
     assert f"Site: {stack['url']}/" in result.stdout
