@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make bench`: measure the stack on this host and print the figures.
 
 A benchmark, not a test: it asserts nothing, it measures, compares with the

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Generate each role's README.md, and the variables section of README.md,
 from the roles' meta/argument_specs.yml, so the docs cannot drift from what
 the roles validate.

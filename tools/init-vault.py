@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Create the encrypted vault of a host that has none.
 
 Usage: init-vault.py VAULT_FILE PASSWORD_FILE LOGIN [DOMAIN]

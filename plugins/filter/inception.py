@@ -1,0 +1,130 @@
+# Copyright: fortytwo.inception maintainers
+# MIT License (see galaxy.yml)
+"""Filters of fortytwo.inception: the values that would otherwise be Jinja
+programs (an image's content tag, the status table)."""
+
+import hashlib
+import json
+from datetime import datetime, timezone
+
+STATUS_HEADER = ["SERVICE", "STATE", "HEALTH", "IMAGE", "UPTIME", "RESTARTS", "MEMORY", "PUBLISHED", "VOLUME"]
+
+
+def image_tag(rendered, build_files, base_image, length=12):
+    """Tag of a service image: the first hex digits of a SHA-256 over the file
+    list of its build context, the files as rendered, and the base image.
+
+    The same templates and values give the same tag, so an image of that name
+    is exactly this build; any change to a template, a value rendered into it,
+    the file list (names, modes) or the base image gives another tag."""
+    if isinstance(rendered, str):
+        rendered = [rendered]
+    digest = hashlib.sha256()
+    digest.update(json.dumps(list(build_files), sort_keys=True).encode())
+    for text in rendered:
+        digest.update(b"\0")
+        digest.update(str(text).encode())
+    digest.update(b"\0")
+    digest.update(str(base_image).encode())
+    return digest.hexdigest()[:int(length)]
+
+
+def containers_not_in(containers, plan):
+    """Names of the stack's containers (docker_host_info, verbose) that no
+    service of `plan` (role -> {container, image}, the services switched on)
+    runs: a service switched off, or one whose role is no longer in the list.
+    A container counts as a service's only under its role label and its
+    container name both."""
+    running = {(role, entry["container"]) for role, entry in (plan or {}).items()}
+    names = []
+    for container in containers or []:
+        name = (container.get("Names") or ["/"])[0].lstrip("/")
+        role = (container.get("Labels") or {}).get("fortytwo.inception.role")
+        if (role, name) not in running:
+            names.append(name)
+    return names
+
+
+def secret_mounts(names, directory, target="/run/secrets"):
+    """docker_container mounts of secret files, one read-only bind mount
+    each, so a container sees its own secrets and nothing else."""
+    return [{"type": "bind", "source": "%s/%s" % (directory.rstrip("/"), name),
+             "target": "%s/%s" % (target, name), "read_only": True} for name in names or []]
+
+
+def _uptime(seconds):
+    seconds = int(seconds)
+    if seconds >= 86400:
+        return "%dd%02dh" % (seconds // 86400, seconds % 86400 // 3600)
+    if seconds >= 3600:
+        return "%dh%02dm" % (seconds // 3600, seconds % 3600 // 60)
+    return "%dm%02ds" % (seconds // 60, seconds % 60)
+
+
+def _started(text):
+    # Docker gives nanoseconds and a Z: 2026-11-30T03:55:14.123456789Z.
+    return datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+
+
+def status_rows(containers, memory=None, order=None, now=None):
+    """Rows of `make status` from docker_container_info results (the
+    `container` of each), with `docker stats` lines "<name> <used> / <limit>",
+    in the order of the roles in `order` (the label fortytwo.inception.role)."""
+    usage = {}
+    for line in memory or []:
+        name, _sep, rest = str(line).partition(" ")
+        usage[name] = rest.split(" / ")[0] or "-"
+    now = now or datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    order = list(order or [])
+
+    def rank(container):
+        role = (container["Config"].get("Labels") or {}).get("fortytwo.inception.role")
+        return (order.index(role) if role in order else len(order), container["Name"])
+
+    rows = []
+    for container in sorted((c for c in containers if c), key=rank):
+        state = container["State"]
+        name = container["Name"].lstrip("/")
+        labels = container["Config"].get("Labels") or {}
+        up = (now - _started(state["StartedAt"])).total_seconds() if state.get("Running") else 0
+        ports = []
+        for port, bindings in sorted((container["HostConfig"].get("PortBindings") or {}).items()):
+            for binding in bindings or []:
+                ports.append("%s:%s->%s" % (binding.get("HostIp") or "0.0.0.0", binding.get("HostPort"), port))
+        volumes = [mount["Name"] + ("" if mount.get("RW") else " (ro)")
+                   for mount in container.get("Mounts") or [] if mount.get("Type") == "volume"]
+        rows.append([
+            labels.get("fortytwo.inception.service", name),
+            state.get("Status", "-"),
+            (state.get("Health") or {}).get("Status", "-"),
+            container["Config"].get("Image", "-"),
+            _uptime(max(up, 0)),
+            str(container.get("RestartCount", 0)),
+            usage.get(name, "-"),
+            " ".join(ports) or "-",
+            " ".join(volumes) or "-",
+        ])
+    return rows
+
+
+def text_table(rows, header=None):
+    """Left-aligned columns, two spaces apart, the header first."""
+    header = list(header or STATUS_HEADER)
+    table = [header] + [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in table)
+
+
+class FilterModule:
+    """fortytwo.inception filters."""
+
+    def filters(self):
+        return {
+            "containers_not_in": containers_not_in,
+            "image_tag": image_tag,
+            "secret_mounts": secret_mounts,
+            "status_rows": status_rows,
+            "text_table": text_table,
+        }
