@@ -4,10 +4,16 @@ import pathlib
 import pytest
 import yaml
 from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import init_plugin_loader
 from ansible.template import Templar, trust_as_template
+
+# Lookups and filters (ansible.builtin.*) resolve as in a playbook run.
+init_plugin_loader()
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ROLES = ROOT / "roles"
+# The one ordered list of the services (playbooks/vars/services.yml).
+SERVICE_ROLES = tuple(yaml.safe_load((ROOT / "playbooks" / "vars" / "services.yml").read_text())["inception_services"])
 
 # The random stand-in vault password file `make` creates for test runs.
 STAND_IN = ROOT / ".cache" / "vault-stand-in"
@@ -40,11 +46,14 @@ def _trusted(value):
 
 
 def role_variables(role, **overrides):
+    """What a role's tasks see: the shared values (the service role, which
+    every role depends on), then the role's own defaults and vars."""
     variables = {}
-    for part in ("defaults", "vars"):
-        path = ROLES / role / part / "main.yml"
-        if path.exists():
-            variables.update(yaml.safe_load(path.read_text()) or {})
+    for name in dict.fromkeys(("service", role)):
+        for part in ("defaults", "vars"):
+            path = ROLES / name / part / "main.yml"
+            if path.exists():
+                variables.update(yaml.safe_load(path.read_text()) or {})
     variables.update(SAMPLE)
     variables.update(overrides)
     return _trusted(variables)

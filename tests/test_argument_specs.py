@@ -2,11 +2,9 @@
 import pytest
 import yaml
 
-from conftest import ROLES
+from conftest import ROLES, SERVICE_ROLES
 
-SERVICE_ROLES = ("docker_host", "mariadb", "wordpress", "nginx_tls",
-                 "redis", "ftp", "static_site", "adminer", "backup_cron")
-ROLE_NAMES = SERVICE_ROLES + ("backup",)
+ROLE_NAMES = ("service", "docker_host", "backup") + SERVICE_ROLES
 
 
 def spec(role):
@@ -15,7 +13,7 @@ def spec(role):
 
 @pytest.mark.parametrize("role", ROLE_NAMES)
 def test_every_default_is_in_the_argument_specs(role):
-    defaults = yaml.safe_load((ROLES / role / "defaults" / "main.yml").read_text())
+    defaults = yaml.safe_load((ROLES / role / "defaults" / "main.yml").read_text()) or {}
     options = spec(role)["main"]["options"]
     assert set(defaults) - set(options) == set()
 
@@ -27,10 +25,25 @@ def test_every_option_is_described_and_typed(role):
         assert option.get("type"), f"{role}: {name} has no type"
 
 
-@pytest.mark.parametrize("role", SERVICE_ROLES)
-def test_preflight_entry_point_validates_the_same_options(role):
-    specs = spec(role)
+@pytest.mark.parametrize("role", ("docker_host", "backup") + SERVICE_ROLES)
+def test_shared_values_are_defined_once_in_the_service_role(role):
+    shared = set(spec("service")["main"]["options"])
+    defaults = set(yaml.safe_load((ROLES / role / "defaults" / "main.yml").read_text()) or {})
+    assert defaults & shared == set(), f"{role} redefines {sorted(defaults & shared)}"
+    assert set(spec(role)["main"]["options"]) & shared == set(), f"{role} documents shared values again"
+    dependencies = yaml.safe_load((ROLES / role / "meta" / "main.yml").read_text())["dependencies"]
+    assert {"role": "fortytwo.inception.service"} in dependencies
+
+
+def test_host_preflight_entry_point_validates_the_same_options():
+    specs = spec("docker_host")
     assert specs["validate"] == specs["main"]
+
+
+def test_every_entry_point_of_the_service_role_takes_the_same_description():
+    specs = spec("service")
+    assert specs["validate"] == specs["build"] == specs["deploy"] == specs["remove"]
+    assert set(specs["deploy"]["options"]) == {"service"}
 
 
 @pytest.mark.parametrize("role", ("mariadb", "wordpress"))

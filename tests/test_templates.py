@@ -5,12 +5,9 @@ import sys
 
 import pytest
 
-from conftest import ROLES, SAMPLE, render
+from conftest import ROLES, SAMPLE, SERVICE_ROLES, render
 
-SERVICES = {"mariadb": "mariadb", "wordpress": "wordpress", "nginx_tls": "nginx",
-            # Bonus services.
-            "redis": "redis", "ftp": "ftp", "static_site": "static_site", "adminer": "adminer",
-            "backup_cron": "backup_cron"}
+SERVICES = SERVICE_ROLES
 
 
 def all_templates():
@@ -193,7 +190,7 @@ def test_wp_setup_reads_secrets_from_files_and_disables_file_edit():
 @pytest.mark.parametrize("port,url", [(443, "https://jdoe.42.fr"), (8443, "https://jdoe.42.fr:8443")])
 def test_wordpress_url_includes_port_only_when_not_443(port, url):
     from conftest import resolve
-    assert resolve("wordpress", "{{ wordpress_url }}", inception_https_port=port) == url
+    assert resolve("wordpress", "{{ wordpress_service.env.WORDPRESS_URL }}", inception_https_port=port) == url
 
 
 def test_redis_keeps_nothing_on_disk_and_hides_admin_commands():
@@ -231,7 +228,7 @@ def test_static_site_build_script_turns_markdown_into_pages(tmp_path):
                            ("stack.md.j2", "content/stack.md")]:
         (source / dest).write_text(render("static_site", template))
     result = subprocess.run([sys.executable, str(source / "build.py"), str(source), str(tmp_path / "out")],
-                            capture_output=True, text=True)
+                            check=False, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     index = (tmp_path / "out" / "index.html").read_text()
     assert "<h1>jdoe's Inception</h1>" in index and "<title>" in index
@@ -250,5 +247,5 @@ def test_nginx_serves_the_page_cache_only_when_it_is_on(enabled):
 
 def test_wordpress_gets_the_page_cache_switch():
     from conftest import resolve
-    assert resolve("wordpress", "{{ wordpress_container_env.WORDPRESS_PAGE_CACHE }}") == "1"
-    assert resolve("wordpress", "{{ wordpress_container_env.WORDPRESS_PAGE_CACHE }}", inception_page_cache=False) == "0"
+    assert resolve("wordpress", "{{ wordpress_service.env.WORDPRESS_PAGE_CACHE }}") == "1"
+    assert resolve("wordpress", "{{ wordpress_service.env.WORDPRESS_PAGE_CACHE }}", inception_page_cache=False) == "0"

@@ -52,7 +52,7 @@ def log(message):
 
 
 def run(argv, **kwargs):
-    return subprocess.run(argv, capture_output=True, text=True, **kwargs)
+    return subprocess.run(argv, check=False, capture_output=True, text=True, **kwargs)
 
 
 # --- the bench stack -----------------------------------------------------------
@@ -125,7 +125,7 @@ def provisioning(inv):
             sys.exit(f"bench: cannot remove {image} for a cold converge ({removed.stderr.strip()}): "
                      "another stack uses it; stop it first (make down)")
     log("provisioning: cold converge")
-    cold, _ = playbook(inv, "site.yml")
+    cold, _unused = playbook(inv, "site.yml")
     log(f"provisioning: cold converge took {cold:.0f} s; now plain docker build, one after another")
     plain = 0.0
     for service in SERVICES:
@@ -169,7 +169,7 @@ def fetch(path, data=None, cookie=None, project=PROJECT):
 def login_cookie(user, password):
     body = urllib.parse.urlencode({"log": user, "pwd": password, "wp-submit": "Log In",
                                    "redirect_to": "/wp-admin/", "testcookie": "1"}).encode()
-    status, headers, _ = fetch("/wp-login.php", data=body, cookie="wordpress_test_cookie=WP%20Cookie%20check")
+    status, headers, _unused = fetch("/wp-login.php", data=body, cookie="wordpress_test_cookie=WP%20Cookie%20check")
     if status != 302:
         sys.exit(f"bench: logging in as {user} failed (HTTP {status})")
     cookies = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie")]
@@ -241,14 +241,14 @@ def memory():
 
 def serving(secrets_values, duration):
     admin = login_cookie("bench_chief", secrets_values["wordpress_admin_password"])
-    status, _, home = fetch("/")
+    status, _unused, home = fetch("/")
     if status != 200:
         sys.exit(f"bench: the home page answers {status}")
     # The ceiling: a static file of the home page's size, served by the same nginx.
     static = pathlib.Path(f"{DATA}/wordpress/bench-static.html")
     static.write_bytes(home)
     os.chown(static, 33, 33)
-    for _ in range(20):  # warm-up
+    for _unused in range(20):  # warm-up
         fetch("/")
     idle = memory()
     targets = [
@@ -400,7 +400,7 @@ def main():
     if not args.no_stock:
         log("stock settings: converging with inception_tuning=false (Debian's php-fpm, opcache and nginx, no page cache)")
         playbook(inv, "site.yml", "-e", "inception_tuning=false")
-        report["serving_stock"], report["memory_idle_mib_stock"], _, _ = serving(values, args.duration)
+        report["serving_stock"], report["memory_idle_mib_stock"], _unused, _unused = serving(values, args.duration)
         log("back to the tuned settings")
         playbook(inv, "site.yml")
     report["cost"] = sizes()

@@ -27,7 +27,7 @@ LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,30}$")
 
 def random_password(length=32):
     alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    return "".join(secrets.choice(alphabet) for _unused in range(length))
 
 
 def write_private(path, text):

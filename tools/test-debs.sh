@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The Debian packages the molecule tests drive from this machine: the load
-# generators of the fault suite and the browser of the end-to-end test.
+# The Debian packages the tests drive from this machine: the load generators
+# of the fault suite, the browser of the end-to-end test, and shellcheck for
+# ansible-test sanity.
 # Installs the missing ones when run as root; otherwise names them.
 # Arguments restrict it to some commands (make bench: wrk h2load).
 set -euo pipefail
-declare -A need=([wrk]=wrk [h2load]=nghttp2-client [chromium]=chromium)
+declare -A need=([wrk]=wrk [h2load]=nghttp2-client [chromium]=chromium [shellcheck]=shellcheck)
 commands=("$@")
 ((${#commands[@]})) || commands=("${!need[@]}")
 missing=()

@@ -10,12 +10,19 @@ import pathlib
 import sys
 
 import pytest
+import yaml
 
-SERVICES = ("nginx", "wordpress", "mariadb")
-BONUS = ("redis", "ftp", "static_site", "adminer", "backup_cron")
 EPHEMERAL = pathlib.Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
 SCENARIO = os.environ.get("MOLECULE_SCENARIO_NAME", "default")
 ROOT = pathlib.Path(__file__).resolve().parents[3]
+# The one ordered list of the services (playbooks/vars/services.yml), and the
+# name each role gives its service (its container and image, without prefix).
+ROLES = tuple(yaml.safe_load((ROOT / "playbooks" / "vars" / "services.yml").read_text())["inception_services"])
+NAMES = {role: yaml.safe_load((ROOT / "roles" / role / "vars" / "main.yml").read_text())[f"{role}_service"]["name"]
+         for role in ROLES}
+# The subject's three, checked by name everywhere; every other role is a bonus.
+SERVICES = ("nginx", "wordpress", "mariadb")
+BONUS = tuple(NAMES[role] for role in ROLES if NAMES[role] not in SERVICES)
 # tests/playbook.py runs the repository's playbooks for the tests that need to.
 sys.path.insert(0, str(ROOT / "tests"))
 RESULTS = ROOT / "results"

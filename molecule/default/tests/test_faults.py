@@ -63,13 +63,13 @@ def test_container_comes_back_after_repeated_sigkill(host, inspect, stack, servi
     before = content_checksum(host, stack)
     restarts = inspect(stack["prefix"] + service)["RestartCount"]
     times = []
-    for _ in range(KILLS):
-        pid, _, _ = health(inspect, stack, service)
+    for _unused in range(KILLS):
+        pid, _unused, _unused = health(inspect, stack, service)
         host.check_output(f"kill -KILL {pid}")
         times.append(wait_healthy(inspect, stack, service, old_pid=pid))
     assert inspect(stack["prefix"] + service)["RestartCount"] == restarts + KILLS
     # Healthy means serving: the site answers, and nothing was lost.
-    for _ in range(30):
+    for _unused in range(30):
         if http_code(host, stack) == "200":
             break
         time.sleep(1)
@@ -117,7 +117,7 @@ def test_wordpress_answers_while_the_database_is_away_and_recovers_alone(host, i
         started = time.monotonic()
         result = curl(host, stack, "/", "--write-out '\n%{http_code}'")
         answered = time.monotonic() - started
-        body, _, code = result.stdout.rpartition("\n")
+        body, _unused, code = result.stdout.rpartition("\n")
         assert code == "500", code
         assert "Error establishing a database connection" in body
         assert answered < 10
@@ -157,7 +157,7 @@ def test_sustained_http2_load_gets_no_errors(stack):
     rate = re.search(r"finished in [\d.]+s, ([\d.]+) req/s", out)
     latency = re.search(r"time for request:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", out)
     assert done and codes and rate and latency, out
-    total, started, _, succeeded, failed, errored, timeouts = map(int, done.groups())
+    total, started, _unused, succeeded, failed, errored, timeouts = map(int, done.groups())
     # h2load's own accounting around the warm-up and the end of a timed run
     # is loose: requests it had not started when the duration ended may be
     # counted as failed and errored (seen: 2 of 2 not started, 2 failed, 2
@@ -252,7 +252,7 @@ def test_every_acknowledged_write_survives_mariadb_killed_mid_stream(host, inspe
         while writer.count() < 10:
             assert time.monotonic() < deadline and writer.is_alive(), f"no writes went through ({writer.refused} refused)"
             time.sleep(0.1)
-        pid, _, _ = health(inspect, stack, "mariadb")
+        pid, _unused, _unused = health(inspect, stack, "mariadb")
         before_kill = writer.count()
         host.check_output(f"kill -KILL {pid}")
         killed = time.monotonic()

@@ -12,7 +12,7 @@ MARK = "<!-- inception page cache:"
 
 def page(host, stack, path, *args):
     result = curl(host, stack, path, "--write-out '\n%{http_code}'", *args)
-    body, _, code = result.stdout.rpartition("\n")
+    body, _unused, code = result.stdout.rpartition("\n")
     assert code == "200", f"{path}: HTTP {code}"
     return body
 

@@ -23,7 +23,6 @@ ROLE = {"nginx": "nginx_tls", "wordpress": "wordpress", "mariadb": "mariadb"}
 UNITS = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
 
-
 def variables(host):
     return host.ansible.get_variables()
 
@@ -38,12 +37,12 @@ def tls_scan(host, stack, tmp_path_factory):
     result = subprocess.run(
         [str(SSLYZE), "--mozilla_config=intermediate", f"--json_out={out}",
          f"{stack['domain']}:{stack['port']}{{{address}}}"],
-        capture_output=True, text=True, timeout=300)
+        check=False, capture_output=True, text=True, timeout=300)
     return result.stdout, json.loads(out.read_text())["server_scan_results"][0]["scan_result"]
 
 
 def test_scan_accepts_only_tls_1_2_and_1_3(tls_scan):
-    _, scan = tls_scan
+    _unused, scan = tls_scan
     accepted = {version: [c["cipher_suite"]["name"] for c in scan[f"{version}_cipher_suites"]["result"]["accepted_cipher_suites"]]
                 for version in ("ssl_2_0", "ssl_3_0", "tls_1_0", "tls_1_1", "tls_1_2", "tls_1_3")}
     assert not any(accepted[v] for v in ("ssl_2_0", "ssl_3_0", "tls_1_0", "tls_1_1")), accepted
@@ -52,7 +51,7 @@ def test_scan_accepts_only_tls_1_2_and_1_3(tls_scan):
 
 
 def test_scan_is_compliant_with_mozilla_intermediate_but_for_the_self_signed_trust(tls_scan):
-    text, _ = tls_scan
+    text, _unused = tls_scan
     report = text.split("COMPLIANCE AGAINST TLS CONFIGURATION", 1)[1]
     issues = set(re.findall(r"^\s+\* (\w+):", report, re.M))
     # The subject asks for a self-signed certificate: no public CA can vouch
@@ -82,7 +81,7 @@ def test_an_unknown_name_gets_its_handshake_rejected(host, stack):
 
 def test_plain_http_to_the_tls_port_gets_an_error(host, stack):
     result = host.run(f"curl --silent --max-time 10 --write-out '\n%{{http_code}}' http://127.0.0.1:{stack['port']}/")
-    body, _, code = result.stdout.rpartition("\n")
+    body, _unused, code = result.stdout.rpartition("\n")
     assert code == "400"
     assert "plain HTTP request was sent to HTTPS port" in body
 
@@ -127,11 +126,11 @@ def test_workers_do_not_run_as_root(host, stack, service, worker_uid):
               if comm.strip() in ("nginx", "php-fpm8.2", "mariadbd")]
     assert daemon, out
     if service == "mariadb":
-        assert all(uid == worker_uid for uid, _ in daemon)
+        assert all(uid == worker_uid for uid, _unused in daemon)
     else:
         # Only the master keeps root (to bind 443 / read its key); every worker is www-data.
-        assert len([uid for uid, _ in daemon if uid == 0]) == 1
-        workers = [uid for uid, _ in daemon if uid != 0]
+        assert len([uid for uid, _unused in daemon if uid == 0]) == 1
+        workers = [uid for uid, _unused in daemon if uid != 0]
         assert workers and all(uid == worker_uid for uid in workers)
 
 
@@ -199,7 +198,7 @@ def test_php_in_uploads_is_never_run(host, stack):
                       "echo \"<?php echo 6*7;\" > /var/www/html/wp-content/uploads/probe.php'")
     try:
         result = curl(host, stack, "/wp-content/uploads/probe.php", "--write-out '\n%{http_code}'")
-        body, _, code = result.stdout.rpartition("\n")
+        body, _unused, code = result.stdout.rpartition("\n")
         assert code == "403" and "42" not in body
     finally:
         host.run(f"docker exec {name} rm -f /var/www/html/wp-content/uploads/probe.php")
@@ -241,6 +240,7 @@ def test_no_secret_in_world_readable_files_on_the_host(host, stack):
     roots = f"{stack['project_dir']} {stack['data_dir']} /etc /tmp /var/log /var/cache/inception"
     out = host.run(f"find {roots} -xdev -type f -perm -o+r -size -20M 2>/dev/null "
                    f"| xargs -r grep -l -F {patterns} 2>/dev/null").stdout
+
     # A file is world-readable only if others can also traverse every parent.
     def readable_by_others(path):
         parents = pathlib.PurePosixPath(path).parents
@@ -272,7 +272,7 @@ def test_no_secret_in_ansible_output_at_vvv(stack):
     result = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-vvv", "-i", str(EPHEMERAL / "inventory"),
          str(ROOT / "playbooks" / "site.yml")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=900)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert "changed=0" in output

@@ -23,7 +23,7 @@ def test_container_runs_healthy_with_restart_policy(container, service):
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_image_is_named_after_service_with_content_tag(container, service):
-    name, _, tag = container(service)["Config"]["Image"].partition(":")
+    name, _unused, tag = container(service)["Config"]["Image"].partition(":")
     assert name == service
     assert TAG.match(tag), f"tag {tag!r} is not a content hash"
     assert tag != "latest"
@@ -121,11 +121,10 @@ def test_domain_resolves_to_localhost(host, stack):
     assert host.check_output(f"getent hosts {stack['domain']}").split()[0] == "127.0.0.1"
 
 
-
 def test_site_is_installed_and_served_over_tls(host, stack):
     result = curl(host, stack, "/", "--write-out '\n%{http_code}'")
     assert result.rc == 0, result.stderr
-    body, _, code = result.stdout.rpartition("\n")
+    body, _unused, code = result.stdout.rpartition("\n")
     assert code == "200"
     assert f"<title>{stack['title']}" in html.unescape(body)
     assert "install.php" not in body
@@ -215,23 +214,36 @@ def test_post_survives_removal_of_every_container(host, stack):
 
 # --- secrets ---------------------------------------------------------------
 
-def test_secrets_are_files_not_environment(container, stack):
-    for service in ("wordpress", "mariadb"):
-        env = container(service)["Config"]["Env"]
-        secret_vars = [e for e in env if "PASSWORD" in e]
-        assert secret_vars and all(e.split("=", 1)[0].endswith("_FILE") for e in secret_vars)
-        assert all(e.split("=", 1)[1].startswith("/run/secrets/") for e in secret_vars)
-        mounts = {m["Destination"]: m for m in container(service)["Mounts"]}
-        assert mounts["/run/secrets"]["RW"] is False
+SECRETS = {"mariadb": {"mariadb_root_password", "wordpress_db_password"},
+           "wordpress": {"wordpress_db_password", "wordpress_admin_password", "wordpress_user_password"},
+           "nginx": set()}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_secrets_are_files_not_environment(container, stack, service):
+    env = container(service)["Config"]["Env"]
+    secret_vars = [e for e in env if "PASSWORD" in e]
+    assert all(e.split("=", 1)[0].endswith("_FILE") for e in secret_vars)
+    assert all(e.split("=", 1)[1].startswith("/run/secrets/") for e in secret_vars)
+    # Each secret file it needs, and no other, mounted read-only from the host.
+    mounts = {m["Destination"]: m for m in container(service)["Mounts"] if m["Destination"].startswith("/run/secrets")}
+    wanted = SECRETS[service] | ({"redis_password"} if service == "wordpress" and "redis" in stack["bonus"] else set())
+    assert set(mounts) == {f"/run/secrets/{name}" for name in wanted}
+    for name in wanted:
+        mount = mounts[f"/run/secrets/{name}"]
+        assert mount["Type"] == "bind" and mount["RW"] is False
+        assert mount["Source"] == f"{stack['project_dir']}/secrets/{name}"
 
 
 def test_secret_files_on_host_are_private(host, stack):
-    for service in ("wordpress", "mariadb"):
-        directory = host.file(f"{stack['project_dir']}/secrets/{service}")
-        assert directory.mode == 0o700 and directory.user == "root"
-        for name in directory.listdir():
-            f = host.file(f"{directory.path}/{name}")
-            assert f.mode == 0o400 and f.user == "root"
+    directory = host.file(f"{stack['project_dir']}/secrets")
+    assert directory.mode == 0o700 and directory.user == "root"
+    names = directory.listdir()
+    assert {"mariadb_root_password", "wordpress_db_password", "wordpress_admin_password",
+            "wordpress_user_password"} <= set(names)
+    for name in names:
+        f = host.file(f"{directory.path}/{name}")
+        assert f.is_file and f.mode == 0o400 and f.user == "root"
 
 
 def test_no_secret_in_inspect_history_or_ansible_output(host, stack):

@@ -1,0 +1,133 @@
+"""The drift suite: a change made behind Ansible's back is repaired by the next run.
+
+For each change, made with docker or on the host's files as an operator (or
+an accident) would, the site playbook runs again and must exit 0, report
+changed (> 0), undo the change, and leave the whole chain answering
+(wp-login.php through nginx, 200). Afterwards a rerun changes nothing.
+
+Default scenario only: it drives the playbook from this controller.
+"""
+import re
+
+import pytest
+
+from conftest import EPHEMERAL, FIGURES, SCENARIO, curl
+from playbook import run_playbook
+
+pytestmark = pytest.mark.skipif(SCENARIO != "default", reason="runs the playbook from this controller")
+
+
+def converge():
+    result = run_playbook("site.yml", EPHEMERAL / "inventory")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    recap = re.search(r"changed=(\d+)\s+unreachable=0\s+failed=0", output)
+    assert recap, output[-3000:]
+    return int(recap.group(1)), output
+
+
+def answering(host, stack):
+    return curl(host, stack, "/wp-login.php", "--output /dev/null --write-out '%{http_code}'").stdout
+
+
+class Drift:
+    """One change behind Ansible's back: how to make it, and what says it is undone."""
+
+    def __init__(self, host, stack, inspect):
+        self.host, self.stack, self.inspect = host, stack, inspect
+        self.prefix = stack["prefix"]
+        self.secrets = f"{stack['project_dir']}/secrets"
+
+    def sh(self, command):
+        self.host.check_output(command)
+
+    def container(self, service):
+        return self.inspect(self.prefix + service)
+
+    def healthy(self, service):
+        state = self.container(service)["State"]
+        return state["Status"] == "running" and state["Health"]["Status"] == "healthy"
+
+    def networks(self, service):
+        return set(self.container(service)["NetworkSettings"]["Networks"])
+
+    def secret_is_right(self, name):
+        f = self.host.file(f"{self.secrets}/{name}")
+        return f.exists and f.mode == 0o400 and f.user == "root" and f.content_string == self.stack["secrets"][name]
+
+    def image_tag_is_there(self, service):
+        image = self.container(service)["Config"]["Image"]
+        found = self.host.run(f"docker image inspect --format '{{{{.Id}}}}' {image}")
+        return found.rc == 0 and found.stdout.strip() == self.container(service)["Image"]
+
+
+# (the change, as a shell command; the check that it was undone)
+CASES = {
+    "container stopped": (
+        lambda d: d.sh(f"docker stop {d.prefix}wordpress"),
+        lambda d: d.healthy("wordpress")),
+    "container removed": (
+        lambda d: d.sh(f"docker rm -f {d.prefix}nginx"),
+        lambda d: d.healthy("nginx")),
+    "container disconnected from the network": (
+        lambda d: d.sh(f"docker network disconnect {d.stack['network']} {d.prefix}wordpress"),
+        lambda d: d.networks("wordpress") == {d.stack["network"]}
+        and "wordpress" in d.container("wordpress")["NetworkSettings"]["Networks"][d.stack["network"]]["Aliases"]),
+    "container connected to another network": (
+        lambda d: d.sh(f"docker network connect bridge {d.prefix}mariadb"),
+        lambda d: d.networks("mariadb") == {d.stack["network"]}),
+    "memory limit changed": (
+        lambda d: d.sh(f"docker update --memory 300m --memory-swap 300m {d.prefix}nginx"),
+        lambda d: d.container("nginx")["HostConfig"]["Memory"] == 64 * 1024 * 1024),
+    "CPU shares changed": (
+        lambda d: d.sh(f"docker update --cpu-shares 100 {d.prefix}mariadb"),
+        lambda d: d.container("mariadb")["HostConfig"]["CpuShares"] == 1024),
+    "pids limit changed": (
+        lambda d: d.sh(f"docker update --pids-limit 99 {d.prefix}wordpress"),
+        lambda d: d.container("wordpress")["HostConfig"]["PidsLimit"] == 128),
+    "restart policy changed": (
+        lambda d: d.sh(f"docker update --restart no {d.prefix}mariadb"),
+        lambda d: d.container("mariadb")["HostConfig"]["RestartPolicy"]["Name"] == "unless-stopped"),
+    "secret file edited": (
+        lambda d: d.sh(f"echo edited >> {d.secrets}/wordpress_user_password"),
+        lambda d: d.secret_is_right("wordpress_user_password")),
+    "secret file removed": (
+        lambda d: d.sh(f"rm {d.secrets}/mariadb_root_password"),
+        lambda d: d.secret_is_right("mariadb_root_password")),
+    "secret file made 0644": (
+        lambda d: d.sh(f"chmod 0644 {d.secrets}/wordpress_db_password"),
+        lambda d: d.secret_is_right("wordpress_db_password")),
+    "TLS key removed": (
+        lambda d: d.sh(f"rm {d.stack['project_dir']}/tls/{d.stack['domain']}.key"),
+        # The answering check that follows verifies nginx against the new certificate.
+        lambda d: d.host.file(f"{d.stack['project_dir']}/tls/{d.stack['domain']}.key").mode == 0o600),
+    "hosts line removed": (
+        lambda d: d.sh(f"sed -i '/ {d.stack['domain']}$/d' /etc/hosts"),
+        lambda d: f"127.0.0.1 {d.stack['domain']}" in d.host.file("/etc/hosts").content_string.splitlines()),
+    "image tag removed while its container runs": (
+        lambda d: d.sh(f"docker rmi --force {d.container('nginx')['Config']['Image']}"),
+        lambda d: d.image_tag_is_there("nginx")),
+    "data directory made 0777": (
+        lambda d: d.sh(f"chmod 0777 {d.stack['data_dir']}/mariadb"),
+        lambda d: d.host.file(f"{d.stack['data_dir']}/mariadb").mode == 0o750),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_change_behind_ansibles_back_is_repaired(host, stack, inspect, case):
+    make, undone = CASES[case]
+    drift = Drift(host, stack, inspect)
+    assert answering(host, stack) == "200"
+    assert undone(drift), "the stack was not in its described state before the change"
+    make(drift)
+    assert not undone(drift), "the change did not take"
+    changed, _output = converge()
+    assert changed > 0
+    assert undone(drift)
+    assert answering(host, stack) == "200"
+    FIGURES[f"{SCENARIO}: drift '{case}': tasks changed by the repair"] = changed
+
+
+def test_after_the_repairs_a_rerun_changes_nothing():
+    changed, output = converge()
+    assert changed == 0, output[-3000:]

@@ -1,0 +1,88 @@
+"""The shared service role and the descriptions the service roles hand it.
+
+Every role of playbooks/vars/services.yml is one folder: templates, defaults,
+argument specs, a description of its service (vars/main.yml,
+<role>_service) and a one-task tasks/main.yml that hands it to the service
+role. These checks run in seconds; molecule's test_new_service.py adds a
+throwaway service for real.
+"""
+import pytest
+import yaml
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from conftest import ROLES, ROOT, SERVICE_ROLES, resolve
+
+SERVICE_SPEC = yaml.safe_load((ROLES / "service" / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+
+
+def description(role, **overrides):
+    return resolve(role, "{{ %s_service }}" % role, **overrides)
+
+
+def test_the_list_names_each_role_once():
+    assert len(set(SERVICE_ROLES)) == len(SERVICE_ROLES)
+    assert SERVICE_ROLES[:4] == ("mariadb", "redis", "wordpress", "nginx_tls")
+
+
+@pytest.mark.parametrize("role", SERVICE_ROLES)
+@pytest.mark.parametrize("bonus", [False, True])
+def test_each_description_is_what_the_service_role_takes(role, bonus):
+    result = ArgumentSpecValidator(SERVICE_SPEC["deploy"]["options"]).validate(
+        {"service": description(role, inception_bonus=bonus)})
+    assert not result.error_messages, result.error_messages
+
+
+@pytest.mark.parametrize("role", SERVICE_ROLES)
+def test_each_role_is_a_folder_handing_its_description_over(role):
+    main = yaml.safe_load((ROLES / role / "tasks" / "main.yml").read_text())
+    handover = main[-1]
+    assert handover["ansible.builtin.include_role"]["name"] == "fortytwo.inception.service"
+    assert handover["vars"] == {"service": "{{ %s_service }}" % role}
+    # Every template is in the build context, and every file of it is a template.
+    service = description(role)
+    sources = {f["src"] for f in service["build_files"]}
+    assert sources == {p.name for p in (ROLES / role / "templates").glob("*.j2")}
+    assert "Dockerfile" in {f["dest"] for f in service["build_files"]}
+
+
+@pytest.mark.parametrize("role", SERVICE_ROLES)
+def test_every_service_has_limits_a_healthcheck_and_a_restart_policy(role):
+    service = description(role)
+    for key in ("memory", "cpu_shares", "pids_limit", "restart_policy", "stop_timeout", "healthy_timeout"):
+        assert service[key], f"{role}: no {key}"
+    assert service["restart_policy"] in ("always", "unless-stopped", "on-failure")
+    assert service["healthcheck"]["start_period"]
+
+
+@pytest.mark.parametrize("role", SERVICE_ROLES)
+def test_no_secret_is_an_environment_value(role):
+    service = description(role, inception_bonus=True)
+    values = [str(v) for v in (service.get("env") or {}).values()]
+    for name in service.get("secrets", []):
+        assert resolve(role, "{{ %s }}" % name) not in values
+    for key, value in (service.get("env") or {}).items():
+        if "PASSWORD" in key:
+            assert value.startswith("/run/secrets/"), key
+
+
+def test_only_nginx_publishes_a_port_in_the_mandatory_stack():
+    publishing = [role for role in SERVICE_ROLES if description(role).get("published_ports")]
+    assert publishing == ["nginx_tls", "ftp"]
+    assert description("nginx_tls")["published_ports"] == ["0.0.0.0:443:443"]
+
+
+def test_the_bonus_switches_follow_inception_bonus():
+    for role in SERVICE_ROLES:
+        switch = resolve(role, "{{ lookup('ansible.builtin.vars', 'inception_%s_enabled', default=true) }}" % role)
+        bonus_on = resolve(role, "{{ lookup('ansible.builtin.vars', 'inception_%s_enabled', default=true) }}" % role,
+                           inception_bonus=True)
+        mandatory = role in ("mariadb", "wordpress", "nginx_tls")
+        assert (str(switch), str(bonus_on)) == (("True", "True") if mandatory else ("False", "True")), role
+
+
+def test_the_site_playbook_reads_the_list_and_knows_no_service_by_name():
+    for playbook in ("site.yml", "down.yml", "status.yml"):
+        text = (ROOT / "playbooks" / playbook).read_text()
+        assert "vars/services.yml" in text
+        for role in SERVICE_ROLES:
+            assert f"fortytwo.inception.{role}" not in text, f"{playbook} names {role}"
