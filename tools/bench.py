@@ -73,7 +73,8 @@ def inventory():
     (inv / "group_vars").mkdir(parents=True, exist_ok=True)
     (inv / "hosts.yml").write_text(
         "inception:\n  hosts:\n    bench:\n      ansible_connection: local\n"
-        f"      ansible_python_interpreter: {BIN / 'python'}\n")
+        # As the `make` stack's inventory (inventory/hosts.yml): the host's Python.
+        "      ansible_python_interpreter: /usr/bin/python3\n")
     group_vars = {
         "inception_login": LOGIN, "inception_domain": DOMAIN, "inception_data_dir": DATA,
         "inception_name_prefix": PREFIX, "inception_project_dir": PROJECT,
@@ -90,8 +91,9 @@ def inventory():
     return inv, values
 
 
-def playbook(inv, name, *extra):
-    """Run a playbook; wall seconds and the recap's changed count."""
+def playbook(inv, name, *extra, profile=None):
+    """Run a playbook; wall seconds and the recap's changed count. With
+    profile (a dict), also what the run spent its time on."""
     env = {**{k: v for k, v in os.environ.items() if k != "ANSIBLE_FORCE_COLOR"},
            "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
            "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1",
@@ -103,6 +105,14 @@ def playbook(inv, name, *extra):
     if result.returncode != 0:
         sys.exit(f"bench: {name} failed:\n{result.stdout[-4000:]}{result.stderr[-2000:]}")
     changed = re.search(r"changed=(\d+)", result.stdout)
+    if profile is not None:
+        # profile_tasks' lines, "<role> : <task> ---- 0.43s", every task (PROFILE_TASKS_TASK_OUTPUT_LIMIT).
+        timings = [(float(m.group(2)), m.group(1).strip()) for m in
+                   re.finditer(r"^(.+?) -{2,} (\d+\.\d+)s$", result.stdout, re.M)]
+        profile.update(tasks=len(timings), tasks_s=round(sum(t for t, _n in timings), 1),
+                       module_tasks=sum(1 for t, _n in timings if t >= 0.15),
+                       module_tasks_s=round(sum(t for t, _n in timings if t >= 0.15), 1),
+                       slowest=[f"{n} {t:.2f}s" for t, n in sorted(timings, reverse=True)[:5]])
     return took, int(changed.group(1)) if changed else None
 
 
@@ -136,10 +146,19 @@ def provisioning(inv):
             sys.exit(f"bench: docker build of {service} failed: {result.stderr[-2000:]}")
         plain += time.monotonic() - started
         run(["docker", "rmi", f"bench-plain-{service}:1"])
-    log(f"provisioning: plain docker build took {plain:.0f} s; now a warm rerun")
-    warm, changed = playbook(inv, "site.yml")
+    log(f"provisioning: plain docker build took {plain:.0f} s; now three warm reruns")
+    reruns, profile = [], {}
+    os.environ["PROFILE_TASKS_TASK_OUTPUT_LIMIT"] = "all"
+    try:
+        for _attempt in range(3):
+            warm, changed = playbook(inv, "site.yml", profile=profile)
+            reruns.append((warm, changed))
+    finally:
+        os.environ.pop("PROFILE_TASKS_TASK_OUTPUT_LIMIT")
+    warm = sorted(t for t, _c in reruns)[1]
     return {"cold_converge_s": round(cold, 1), "plain_docker_build_s": round(plain, 1),
-            "warm_rerun_s": round(warm, 1), "warm_rerun_changed": changed,
+            "warm_rerun_s": round(warm, 1), "warm_reruns_s": [round(t, 1) for t, _c in reruns],
+            "warm_rerun_changed": max(c for _t, c in reruns), "warm_rerun_profile": profile,
             "cold_over_plain": round(cold / plain, 2) if plain else None}
 
 
@@ -309,8 +328,9 @@ def goals(report):
     rows = [
         ("anonymous home >= 50% of the static ceiling (h2load)", f"{anon / ceiling:.1%}", anon / ceiling >= 0.5),
         logged_in_row(report, serving),
-        ("warm rerun < 10 s", f"{prov.get('warm_rerun_s', '-')} s", (prov.get("warm_rerun_s") or 99) < 10)
-        if prov else ("warm rerun < 10 s", "not measured (--serving-only)", None),
+        ("no-change rerun <= 15 s, changed=0", f"{prov.get('warm_rerun_s', '-')} s, changed={prov.get('warm_rerun_changed')}",
+         (prov.get("warm_rerun_s") or 99) <= 15 and prov.get("warm_rerun_changed") == 0)
+        if prov else ("no-change rerun <= 15 s", "not measured (--serving-only)", None),
         ("cold converge <= plain docker build", f"{prov.get('cold_over_plain', '-')}x",
          (prov.get("cold_over_plain") or 9) <= 1.0) if prov else ("cold converge", "not measured", None),
         ("base image within 10% of 75 MB", f"{cost['base_mb']} MB", cost["base_mb"] <= BASE_SLIM_MB * 1.1),
@@ -328,7 +348,15 @@ def table(report):
         p = report["provisioning"]
         lines += ["provisioning (wall seconds)",
                   f"  cold converge {p['cold_converge_s']}, plain docker build {p['plain_docker_build_s']} "
-                  f"(ratio {p['cold_over_plain']}), warm rerun {p['warm_rerun_s']} (changed={p['warm_rerun_changed']})", ""]
+                  f"(ratio {p['cold_over_plain']}), warm rerun {p['warm_rerun_s']} (median of "
+                  f"{', '.join(map(str, p.get('warm_reruns_s', [])))}; changed={p['warm_rerun_changed']})"]
+        profile = p.get("warm_rerun_profile") or {}
+        if profile:
+            lines += [f"  where a warm rerun goes: {profile['tasks']} tasks, {profile['tasks_s']} s; "
+                      f"{profile['module_tasks']} module calls {profile['module_tasks_s']} s, the rest "
+                      f"{round(profile['tasks_s'] - profile['module_tasks_s'], 1)} s; slowest: "
+                      + "; ".join(profile["slowest"])]
+        lines += [""]
     lines.append(f"serving ({report['duration_s']} s each, 8 clients, 127.0.0.1:{PORT}, SNI {DOMAIN})")
     lines.append(f"  {'target':<36} {'tool':<7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'non-2xx':>8}")
     for r in report["serving"]:
