@@ -10,6 +10,9 @@ VAULT_PASS  := .vault_pass
 # The login a new vault is made for: LOGIN=..., else the user behind sudo, else you.
 NEW_LOGIN   := $(or $(LOGIN),$(SUDO_USER),$(shell id -un))
 LOGIN_ARGS  := $(if $(LOGIN),-e inception_login=$(LOGIN) -e inception_domain=$(LOGIN).42.fr)
+# INVENTORY=<file> targets other hosts (make vm writes one for its VM).
+INVENTORY   ?=
+LOGIN_ARGS  += $(if $(INVENTORY),-i $(INVENTORY))
 # BONUS=yes turns every bonus service on (redis, ftp, static_site, adminer, backup_cron).
 BONUS       ?=
 LOGIN_ARGS  += $(if $(filter yes true 1,$(BONUS)),-e inception_bonus=true)
@@ -20,7 +23,7 @@ export ANSIBLE_FORCE_COLOR ?= 1
 
 
 .PHONY: check-vault
-.PHONY: all up down fclean re status backup restore vault docs build changelog bench test lint sanity syntax unit molecule test-vm clean-venv help
+.PHONY: all up down fclean re status verify backup restore vault docs build changelog bench test lint sanity syntax unit molecule test-vm clean-venv help
 
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
 
@@ -73,6 +76,9 @@ re: fclean up
 
 status: $(BIN)/.installed ## One table of the stack: state, health, image, uptime, restarts, memory, ports, volumes; the URL
 	@$(BIN)/ansible-playbook playbooks/status.yml $(LOGIN_ARGS) $(ANSIBLE_OPTS)
+
+verify: $(BIN)/.installed-test ## Check the running stack against the subject, read-only, on every host of the inventory; a report per host
+	$(BIN)/python tools/verify.py $(if $(INVENTORY),--inventory $(INVENTORY))
 
 # BACKUP=<name>|latest picks the backup; FROM=<dir> restores one fetched to this machine.
 BACKUP ?= latest

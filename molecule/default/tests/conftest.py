@@ -1,19 +1,26 @@
-"""Shared facts about the stack under test, read from molecule's inventory.
+"""Shared facts about the stack under test, per host.
 
-Each scenario's hosts may differ (the fresh_vm scenario runs two VMs with
-their own login and domain), so the facts are per host.
+The same checks run in the molecule scenarios and, through `make verify`
+(tools/verify.py), against the hosts of any inventory: what each host's stack
+is meant to be is read by playbooks/verify.yml (read-only) with the
+inventory's own values and the roles' defaults. Each scenario's hosts may
+differ (the fresh_vm scenario runs two VMs with their own login and domain).
 """
 import base64
+import collections
 import json
 import os
 import pathlib
+import subprocess
 import sys
+import tempfile
 
 import pytest
 import yaml
 
-EPHEMERAL = pathlib.Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
-SCENARIO = os.environ.get("MOLECULE_SCENARIO_NAME", "default")
+# Under molecule, its ephemeral directory; under `make verify`, none.
+EPHEMERAL = pathlib.Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
+SCENARIO = os.environ.get("MOLECULE_SCENARIO_NAME", "verify")
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 # The one ordered list of the services (playbooks/vars/services.yml), and the
 # name each role gives its service (its container and image, without prefix).
@@ -30,7 +37,51 @@ RESULTS = ROOT / "results"
 FIGURES = {}
 
 
+# `make verify` prints a report per host, by rule of the subject: each check
+# says which rule it proves (@rule).
+RULES = {}
+OUTCOMES = collections.defaultdict(lambda: collections.defaultdict(list))
+
+
+def rule(text):
+    """Mark a check with the rule of the subject it proves."""
+    def mark(function):
+        RULES[function.__name__] = text
+        return function
+    return mark
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    name = getattr(item, "originalname", item.name)
+    if name in RULES and (report.when == "call" or (report.when == "setup" and report.outcome != "passed")):
+        host = item.funcargs.get("host") if hasattr(item, "funcargs") else None
+        hostname = host.backend.get_hostname() if host else "?"
+        OUTCOMES[hostname][RULES[name]].append((report.outcome, item.name))
+
+
+def defense_report(terminalreporter):
+    terminalreporter.section("Inception defense report")
+    for hostname in sorted(OUTCOMES):
+        values = VALUES.get(hostname, {})
+        terminalreporter.write_line(f"{hostname}: {values.get('url', '')} (login {values.get('login', '?')})")
+        for text in dict.fromkeys(RULES.values()):
+            results = OUTCOMES[hostname].get(text)
+            if not results:
+                continue
+            failed = [name for outcome, name in results if outcome == "failed"]
+            passed = sum(1 for outcome, _name in results if outcome == "passed")
+            mark = "FAIL" if failed else ("ok" if passed else "skip")
+            terminalreporter.write_line(f"  [{mark:>4}] {text} ({passed}/{len(results)} checks)")
+            for name in failed:
+                terminalreporter.write_line(f"           failed: {name}")
+
+
 def pytest_terminal_summary(terminalreporter):
+    if OUTCOMES:
+        defense_report(terminalreporter)
     if not FIGURES:
         return
     terminalreporter.section("measured figures")
@@ -62,32 +113,39 @@ def health(inspect, stack, service):
     return state["Pid"], state["Status"], (state.get("Health") or {}).get("Status")
 
 
+VALUES = {}
+
+
+@pytest.fixture(scope="session")
+def values(request):
+    """What each host's stack is meant to be (playbooks/verify.yml, read-only),
+    read once for every host of the inventory."""
+    inventory = request.config.option.ansible_inventory
+    with tempfile.TemporaryDirectory(prefix="inception-verify-") as directory:
+        os.chmod(directory, 0o700)
+        env = {**os.environ, "ANSIBLE_CONFIG": os.environ.get("ANSIBLE_CONFIG", str(ROOT / "ansible.cfg")),
+               "ANSIBLE_NOCOLOR": "1"}
+        env.pop("ANSIBLE_LOG_PATH", None)
+        result = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", inventory, str(ROOT / "playbooks" / "verify.yml"),
+             "-e", f"inception_verify_dir={directory}"],
+            cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, "playbooks/verify.yml failed:\n" + result.stdout[-3000:] + result.stderr[-2000:]
+        for path in pathlib.Path(directory).glob("*.json"):
+            VALUES[path.stem] = json.loads(path.read_text())
+    return VALUES
+
+
 @pytest.fixture(scope="module")
-def stack(host):
-    v = host.ansible.get_variables()
-    secrets_dir = EPHEMERAL / "secrets" / v["inventory_hostname"]
-    prefix = v["inception_name_prefix"]
-    port = int(v["inception_https_port"])
-    project_dir = v["inception_project_dir"]
+def stack(host, values):
+    v = values[host.backend.get_hostname()]
     return {
-        "prefix": prefix,
-        "domain": v["inception_domain"],
-        "port": port,
-        "bind_address": v["nginx_tls_bind_address"],
-        "url": f"https://{v['inception_domain']}:{port}",
-        "data_dir": v["inception_data_dir"],
-        "project_dir": project_dir,
-        "network": f"{prefix}inception",
-        "title": v["wordpress_title"],
-        "admin_user": v["wordpress_admin_user"],
-        "user": v["wordpress_user"],
-        "secrets": {p.name: p.read_text().strip() for p in secrets_dir.iterdir()},
-        "log": EPHEMERAL / "ansible.log",
-        "cert": f"{project_dir}/tls/{v['inception_domain']}.crt",
+        **v,
+        # Molecule keeps the output of its own runs (the secrets audit reads it).
+        "log": EPHEMERAL / "ansible.log" if (EPHEMERAL / "ansible.log").exists() else None,
         # Bonus services switched on for this host (none unless the scenario says so).
-        "bonus": [name for name in BONUS if str(v.get(f"inception_{name}_enabled",
-                                                      v.get("inception_bonus", False))).lower() in ("true", "yes", "1")],
-        "vars": v,
+        "bonus": [NAMES[role] for role in v["plan"] if NAMES.get(role) in BONUS],
+        "vars": host.ansible.get_variables(),
     }
 
 
