@@ -23,6 +23,7 @@ export ANSIBLE_FORCE_COLOR ?= 1
 
 
 .PHONY: check-vault
+.PHONY: vm vm-stop vm-destroy vm-check
 .PHONY: all up down fclean re status verify backup restore vault docs build changelog bench test lint sanity syntax unit molecule test-vm clean-venv help
 
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
@@ -93,7 +94,7 @@ restore: $(BIN)/.installed check-vault ## Restore a backup: BACKUP=<name>|latest
 vault: $(BIN)/.installed $(VAULT) ## Edit the secrets (ansible-vault edit)
 	$(BIN)/ansible-vault edit $(VAULT)
 
-test: lint sanity syntax unit molecule ## Lint, ansible-test sanity, syntax-check, fast tests, then molecule on the real stack
+test: lint sanity syntax unit molecule vm-check ## Lint, ansible-test sanity, syntax-check, fast tests, molecule on the real stack, then a qemu VM boots
 
 # Tests never read the real vault. ansible.cfg names a password file, so test
 # runs get a random stand-in, made here and never committed.
@@ -128,6 +129,19 @@ molecule: $(BIN)/.installed-test .venv-sslyze/bin/sslyze ## Both molecule scenar
 
 test-vm: $(BIN)/.installed-test .venv-sslyze/bin/sslyze ## Only the fresh_vm scenario
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/molecule test -s fresh_vm
+
+vm: ## Build (cached) and boot a local Debian 12 VM with qemu; writes .cache/vm/inventory.yml for make INVENTORY=...
+	tools/vm.sh up
+
+vm-stop: ## Shut the local VM down (its disk stays)
+	tools/vm.sh stop
+
+vm-destroy: ## Shut the local VM down and remove its disk and inventory
+	tools/vm.sh destroy
+
+# make test: the VM image builds and boots, SSH and `sudo -n true` work, it shuts down.
+vm-check:
+	tools/vm.sh check
 
 clean-venv:
 	rm -rf $(VENV) .venv-sslyze
