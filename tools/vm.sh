@@ -135,6 +135,9 @@ all:
           ansible_become: true
           ansible_python_interpreter: /usr/bin/python3
 EOF
+    # Ansible reads group_vars beside the inventory: the same mapping and vault
+    # as this machine's (inventory/group_vars/all).
+    ln -sfn "$PWD/inventory/group_vars" "$dir/group_vars"
     say "inventory: $dir/inventory.yml (make INVENTORY=$dir/inventory.yml; the site: https://<domain>:$https_port/ with <domain> mapped to 127.0.0.1 here)"
 }
 
