@@ -32,9 +32,9 @@ def main(argv):
     # testinfra reads ansible_become as the inventory writes it, and this
     # machine's inventory computes it (sudo unless root): ask Ansible what it
     # comes to, and tell testinfra when no host needs it.
+    asked_env = {**env, "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json", "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"}
     asked = subprocess.run([str(BIN / "ansible"), "inception", "-i", args.inventory, "-m", "ansible.builtin.debug",
-                            "-a", "var=ansible_become"], env={**env, "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
-                                                             "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"},
+                            "-a", "var=ansible_become"], env=asked_env,
                            cwd=ROOT, check=False, capture_output=True, text=True)
     if asked.returncode != 0:
         sys.exit(f"verify: Ansible cannot reach the hosts of {args.inventory}:\n{asked.stdout[-2000:]}{asked.stderr[-2000:]}")

@@ -50,7 +50,8 @@ need() {
 key() { printf '%s\n' "$suite" "$packages" "$user" "$(sed -n '/^build()/,/^}/p' "$0")" | sha256sum | cut -c1-12; }
 
 build() {
-    local base=$dir/base-$(key)
+    local base
+    base=$dir/base-$(key)
     [ -e "$base/disk.img" ] && return 0
     [ "$(id -u)" -eq 0 ] || die "building the disk needs root (mmdebstrap, mkfs)"
     rm -rf "$dir"/base-*
@@ -58,6 +59,8 @@ build() {
     [ -e "$dir/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C inception-vm -f "$dir/id_ed25519"
     say "building the disk (mmdebstrap from the Debian mirror, about 2 minutes)"
     local root=$base/root
+    # The hooks are shell run by mmdebstrap, which sets $1 to the new root.
+    # shellcheck disable=SC2016
     mmdebstrap --quiet --variant=important --include="$packages" \
         --customize-hook='rm -f "$1/etc/resolv.conf"' \
         --customize-hook='echo inception-vm > "$1/etc/hostname"' \
@@ -92,19 +95,22 @@ ssh_vm() {
 up() {
     need
     build
-    local base=$dir/base-$(key)
+    local base
+    base=$dir/base-$(key)
     if running; then
         say "already running (pid $(cat "$dir/qemu.pid"))"
     else
         # The VM writes to a copy; the built disk stays as it was made.
-        [ -e "$dir/disk.img" ] && [ "$(cat "$dir/disk.key" 2> /dev/null)" = "$(key)" ] \
-            || { cp --sparse=always "$base/disk.img" "$dir/disk.img"; key > "$dir/disk.key"; }
+        if [ ! -e "$dir/disk.img" ] || [ "$(cat "$dir/disk.key" 2> /dev/null)" != "$(key)" ]; then
+            cp --sparse=always "$base/disk.img" "$dir/disk.img"
+            key > "$dir/disk.key"
+        fi
         local accel_opts
         if [ "$(accel)" = kvm ]; then
             accel_opts=(-accel kvm -cpu host)
             say "booting with KVM"
         else
-            accel_opts=(-accel tcg,thread=multi -cpu max)
+            accel_opts=(-accel "tcg,thread=multi" -cpu max)
             say "booting with software emulation (no hardware virtualisation here: /dev/kvm missing, or no vmx/svm CPU flag); expect minutes"
         fi
         qemu-system-x86_64 "${accel_opts[@]}" -m "$memory" -smp "$cpus" \
@@ -161,7 +167,7 @@ case ${1:-up} in
         started=$SECONDS
         up
         ssh_vm sudo -n true || die "sudo -n true failed: the user cannot use sudo without a password"
-        say "SSH and sudo -n true work ($(ssh_vm 'uname -sr; . /etc/os-release; echo $PRETTY_NAME' | tr '\n' ' ')); $((SECONDS - started)) s from the start"
+        say "SSH and sudo -n true work ($(ssh_vm uname -sr | tr -d '\n') $(ssh_vm cat /etc/debian_version)); $((SECONDS - started)) s from the start"
         stop
         ;;
     stop) stop ;;
