@@ -24,7 +24,7 @@ export ANSIBLE_FORCE_COLOR ?= 1
 
 .PHONY: check-vault
 .PHONY: vm vm-stop vm-destroy vm-check
-.PHONY: all up down fclean re status verify backup restore vault docs build changelog bench test lint sanity syntax unit molecule test-vm clean-venv help
+.PHONY: all up upgrade down fclean re status verify backup restore vault docs build changelog bench test lint sanity syntax unit molecule test-vm clean-venv help
 
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
 
@@ -66,6 +66,9 @@ check-vault: $(BIN)/.installed
 	@$(BIN)/ansible-vault view --vault-password-file $(VAULT_PASS) $(VAULT) > /dev/null 2>&1 || { \
 	  echo "$(VAULT) cannot be decrypted with $(VAULT_PASS): restore the password file that" \
 	       "encrypted it, or move the vault away and run make to generate new secrets" >&2; exit 1; }
+
+upgrade: $(BIN)/.installed check-vault ## Bring Debian's updates into the images that lack them, one service at a time, the site up; a report
+	$(BIN)/ansible-playbook playbooks/upgrade.yml $(LOGIN_ARGS) $(ANSIBLE_OPTS)
 
 down: $(BIN)/.installed ## Remove the containers and the network; keep the data
 	$(BIN)/ansible-playbook playbooks/down.yml $(LOGIN_ARGS) $(ANSIBLE_OPTS)

@@ -19,10 +19,11 @@ def private_json(path, data):
     return path
 
 
-def run_playbook(playbook, inventory, *args, password_file=STAND_IN, timeout=900):
+def run_playbook(playbook, inventory, *args, password_file=STAND_IN, timeout=900, collections=None):
+    """`collections`: another collections path (a test's altered copy)."""
     env = {**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(password_file),
            "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-           "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1"}
+           "ANSIBLE_COLLECTIONS_PATH": str(collections or ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1"}
     # Only molecule's own runs write its log (the secrets audit reads it); the
     # tests read plain text (`make` exports ANSIBLE_FORCE_COLOR).
     for name in ("ANSIBLE_LOG_PATH", "ANSIBLE_FORCE_COLOR"):

@@ -78,10 +78,12 @@ def test_status_rows_follow_the_list_of_services_and_say_what_docker_says():
     mariadb = inspected("mariadb", "mariadb", now - timedelta(minutes=3, seconds=7),
                         Mounts=[{"Type": "volume", "Name": "mariadb", "RW": True}])
     rows = filters.status_rows([nginx, None, mariadb], ["nginx 5.2MiB / 64MiB", "mariadb 80MiB / 384MiB"],
-                               order=["mariadb", "wordpress", "nginx_tls"], now=now)
+                               order=["mariadb", "wordpress", "nginx_tls"], now=now,
+                               patches={"nginx:0123456789ab": filters.apt_upgrades(APT_SIMULATION),
+                                        "mariadb:0123456789ab": []})
     assert rows == [
-        ["mariadb", "running", "healthy", "mariadb:0123456789ab", "3m07s", "2", "80MiB", "-", "mariadb"],
-        ["nginx", "running", "healthy", "nginx:0123456789ab", "1d02h", "2", "5.2MiB",
+        ["mariadb", "running", "healthy", "mariadb:0123456789ab", "up to date", "3m07s", "2", "80MiB", "-", "mariadb"],
+        ["nginx", "running", "healthy", "nginx:0123456789ab", "4 behind", "1d02h", "2", "5.2MiB",
          "127.0.0.1:8443->443/tcp", "wordpress (ro)"],
     ]
 
@@ -91,9 +93,70 @@ def test_a_stopped_container_has_no_uptime_and_no_memory_figure():
     stopped = inspected("wordpress", "wordpress", now - timedelta(hours=5))
     stopped["State"].update(Status="exited", Running=False, Health={"Status": "unhealthy"})
     row, = filters.status_rows([stopped], [], now=now)
-    assert row[1:3] == ["exited", "unhealthy"] and row[4] == "0m00s" and row[6] == "-"
+    assert row[1:3] == ["exited", "unhealthy"] and row[4] == "-" and row[5] == "0m00s" and row[7] == "-"
 
 
 def test_the_table_aligns_its_columns():
     table = filters.text_table([["a", "bb"], ["ccc", "d"]], header=["X", "Y"])
     assert table.splitlines() == ["X    Y", "a    bb", "ccc  d"]
+
+
+# What `apt-get -s dist-upgrade` printed in an nginx image built before
+# Debian's security updates (trimmed).
+APT_SIMULATION = """NOTE: This is only a simulation!
+      apt-get needs root privileges for real execution.
+Reading package lists...
+Calculating upgrade...
+The following packages will be upgraded:
+   libssl3 nginx nginx-common
+3 upgraded, 1 newly installed, 0 to remove and 0 not upgraded.
+Inst nginx-common [1.22.1-9+deb12u9] (1.22.1-9+deb12u11 Debian-Security:12/stable-security [all])
+Inst nginx [1.22.1-9+deb12u9] (1.22.1-9+deb12u11 Debian-Security:12/stable-security [amd64])
+Inst libssl3 [3.0.20-1~deb12u2] (3.0.22-1~deb12u2 Debian-Security:12/stable-security [amd64])
+Inst libnew1 (1.0-1 Debian:12.12/stable [amd64])
+Conf nginx-common (1.22.1-9+deb12u11 Debian-Security:12/stable-security [all])
+Conf nginx (1.22.1-9+deb12u11 Debian-Security:12/stable-security [amd64])
+"""
+
+
+def test_apt_upgrades_reads_the_changes_of_a_simulation_sorted():
+    changes = filters.apt_upgrades(APT_SIMULATION)
+    assert changes == [
+        {"package": "libnew1", "old": "", "new": "1.0-1"},
+        {"package": "libssl3", "old": "3.0.20-1~deb12u2", "new": "3.0.22-1~deb12u2"},
+        {"package": "nginx", "old": "1.22.1-9+deb12u9", "new": "1.22.1-9+deb12u11"},
+        {"package": "nginx-common", "old": "1.22.1-9+deb12u9", "new": "1.22.1-9+deb12u11"},
+    ]
+    assert filters.apt_upgrades(APT_SIMULATION.splitlines()) == changes
+
+
+def test_apt_upgrades_of_an_image_up_to_date_is_empty():
+    assert filters.apt_upgrades("Reading package lists...\n0 upgraded, 0 newly installed, 0 to remove\n") == []
+    assert filters.apt_upgrades(None) == []
+
+
+def test_package_changes_is_one_line_and_can_be_cut():
+    changes = filters.apt_upgrades(APT_SIMULATION)
+    assert filters.package_changes(changes[1:3]) == (
+        "libssl3 3.0.20-1~deb12u2 -> 3.0.22-1~deb12u2, nginx 1.22.1-9+deb12u9 -> 1.22.1-9+deb12u11")
+    assert filters.package_changes(changes, limit=1) == "libnew1 (new) -> 1.0-1, and 3 more"
+    assert filters.package_changes([]) == "-"
+
+
+def test_the_upgrade_report_follows_the_service_order_then_lists_the_packages():
+    report = {
+        "nginx_tls": {"service": "nginx", "result": "upgraded", "before": "nginx:a (1111)", "after": "nginx:a (2222)",
+                      "down": 1.234, "changes": filters.apt_upgrades(APT_SIMULATION)[2:4]},
+        "mariadb": {"service": "mariadb", "result": "up to date", "before": "mariadb:b", "after": "mariadb:b",
+                    "changes": []},
+    }
+    order = ["mariadb", "wordpress", "nginx_tls"]
+    assert filters.upgrade_rows(report, order=order) == [
+        ["mariadb", "up to date", "mariadb:b", "mariadb:b", "-", "0"],
+        ["nginx", "upgraded", "nginx:a (1111)", "nginx:a (2222)", "1.2 s", "2"],
+    ]
+    lines = filters.upgrade_table(report, order=order).splitlines()
+    assert lines[0].split() == ["SERVICE", "RESULT", "IMAGE", "BEFORE", "IMAGE", "AFTER", "DOWN", "PACKAGES"]
+    assert lines[1].startswith("mariadb") and lines[2].startswith("nginx")
+    assert lines[3:] == ["nginx: nginx 1.22.1-9+deb12u9 -> 1.22.1-9+deb12u11",
+                         "nginx: nginx-common 1.22.1-9+deb12u9 -> 1.22.1-9+deb12u11"]

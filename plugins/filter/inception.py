@@ -1,13 +1,15 @@
 # Copyright: fortytwo.inception maintainers
 # MIT License (see galaxy.yml)
 """Filters of fortytwo.inception: the values that would otherwise be Jinja
-programs (an image's content tag, the status table)."""
+programs (an image's content tag, the status table, what the Debian mirror
+has that an image lacks, the upgrade report)."""
 
 import hashlib
 import json
+import re
 from datetime import datetime, timezone
 
-STATUS_HEADER = ["SERVICE", "STATE", "HEALTH", "IMAGE", "UPTIME", "RESTARTS", "MEMORY", "PUBLISHED", "VOLUME"]
+STATUS_HEADER = ["SERVICE", "STATE", "HEALTH", "IMAGE", "UPDATES", "UPTIME", "RESTARTS", "MEMORY", "PUBLISHED", "VOLUME"]
 
 
 def image_tag(rendered, build_files, base_image, length=12):
@@ -66,10 +68,18 @@ def _started(text):
     return datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
 
 
-def status_rows(containers, memory=None, order=None, now=None):
+def _behind(changes):
+    if changes is None:
+        return "-"
+    return "%d behind" % len(changes) if changes else "up to date"
+
+
+def status_rows(containers, memory=None, order=None, now=None, patches=None):
     """Rows of `make status` from docker_container_info results (the
     `container` of each), with `docker stats` lines "<name> <used> / <limit>",
-    in the order of the roles in `order` (the label fortytwo.inception.role)."""
+    in the order of the roles in `order` (the label fortytwo.inception.role).
+    `patches` (image -> the package changes the mirror has for it, see
+    apt_upgrades) fills UPDATES: how many packages the image is behind."""
     usage = {}
     for line in memory or []:
         name, _sep, rest = str(line).partition(" ")
@@ -100,6 +110,7 @@ def status_rows(containers, memory=None, order=None, now=None):
             state.get("Status", "-"),
             (state.get("Health") or {}).get("Status", "-"),
             container["Config"].get("Image", "-"),
+            _behind((patches or {}).get(container["Config"].get("Image"))),
             _uptime(max(up, 0)),
             str(container.get("RestartCount", 0)),
             usage.get(name, "-"),
@@ -117,14 +128,106 @@ def text_table(rows, header=None):
     return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in table)
 
 
+# `apt-get -s dist-upgrade`: "Inst <package> [<installed>] (<candidate> <release> [<arch>])",
+# without the brackets for a package the upgrade would add.
+APT_INST = re.compile(r"^Inst (?P<package>\S+)(?: \[(?P<old>[^\]]+)\])? \((?P<new>\S+)")
+
+
+def apt_upgrades(output):
+    """Package changes an image would get from the mirror, read from the
+    output of `apt-get -s dist-upgrade` run in it (text or lines): a list of
+    {package, old, new}, sorted by package; `old` is empty for a package the
+    upgrade would add."""
+    if isinstance(output, str):
+        output = output.splitlines()
+    changes = {}
+    for line in output or []:
+        match = APT_INST.match(str(line).strip())
+        if match:
+            changes[match["package"]] = {"package": match["package"], "old": match["old"] or "", "new": match["new"]}
+    return [changes[name] for name in sorted(changes)]
+
+
+def package_diff(old, new):
+    """Package changes between two images, from `dpkg-query -W` run in each
+    ("<package> <version>" lines, text or lists): {package, old, new} for
+    each package added, removed (new empty) or at another version, sorted."""
+    def read(lines):
+        if isinstance(lines, str):
+            lines = lines.splitlines()
+        versions = {}
+        for line in lines or []:
+            fields = str(line).split()
+            if len(fields) >= 2:
+                versions[fields[0]] = fields[1]
+        return versions
+    before, after = read(old), read(new)
+    return [{"package": name, "old": before.get(name, ""), "new": after.get(name, "")}
+            for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)]
+
+
+def package_changes(changes, limit=0):
+    """One line of package changes: "nginx 1.22.1-9+deb12u9 -> 1.22.1-9+deb12u11, ...";
+    with `limit`, that many and a count of the others."""
+    changes = list(changes or [])
+    shown = changes[:int(limit)] if limit else changes
+    text = ", ".join("%s %s -> %s" % (c["package"], c["old"] or "(new)", c["new"] or "(removed)") for c in shown)
+    if len(changes) > len(shown):
+        text += ", and %d more" % (len(changes) - len(shown))
+    return text or "-"
+
+
+UPGRADE_HEADER = ["SERVICE", "RESULT", "IMAGE BEFORE", "IMAGE AFTER", "DOWN", "PACKAGES"]
+
+
+def _ordered(report, order):
+    order = list(order or [])
+    return sorted(report or {}, key=lambda r: (order.index(r) if r in order else len(order), r))
+
+
+def upgrade_rows(report, order=None):
+    """Rows of the upgrade report from its entries (role -> {service, result,
+    before, after, down (seconds from the old container's stop to the new
+    one healthy), changes}), in the order of `order`."""
+    rows = []
+    for role in _ordered(report, order):
+        entry = report[role]
+        down = entry.get("down")
+        rows.append([
+            entry.get("service", role),
+            entry.get("result", "-"),
+            entry.get("before") or "-",
+            entry.get("after") or "-",
+            "-" if down in (None, "") else "%.1f s" % float(down),
+            str(len(entry.get("changes") or [])),
+        ])
+    return rows
+
+
+def upgrade_table(report, order=None):
+    """The upgrade report: a table (upgrade_rows), then each service's
+    package changes, one per line (old -> new)."""
+    lines = [text_table(upgrade_rows(report, order), header=UPGRADE_HEADER)]
+    for role in _ordered(report, order):
+        entry = report[role]
+        for change in entry.get("changes") or []:
+            lines.append("%s: %s" % (entry.get("service", role), package_changes([change])))
+    return "\n".join(lines)
+
+
 class FilterModule:
     """fortytwo.inception filters."""
 
     def filters(self):
         return {
+            "apt_upgrades": apt_upgrades,
             "containers_not_in": containers_not_in,
             "image_tag": image_tag,
+            "package_changes": package_changes,
+            "package_diff": package_diff,
             "secret_mounts": secret_mounts,
             "status_rows": status_rows,
             "text_table": text_table,
+            "upgrade_rows": upgrade_rows,
+            "upgrade_table": upgrade_table,
         }
