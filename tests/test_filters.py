@@ -160,3 +160,34 @@ def test_the_upgrade_report_follows_the_service_order_then_lists_the_packages():
     assert lines[1].startswith("mariadb") and lines[2].startswith("nginx")
     assert lines[3:] == ["nginx: nginx 1.22.1-9+deb12u9 -> 1.22.1-9+deb12u11",
                          "nginx: nginx-common 1.22.1-9+deb12u9 -> 1.22.1-9+deb12u11"]
+
+
+@pytest.mark.parametrize("source, disk, throttles, device, says", [
+    ("/dev/vda", "", True, "/dev/vda", "on /dev/vda, which holds /home/jdoe/data"),
+    ("/dev/sda2", "sda", True, "/dev/sda", "on /dev/sda, which holds"),            # a partition: its disk
+    ("/dev/mapper/vg-home", "", True, "/dev/mapper/vg-home", "on /dev/mapper/vg-home"),
+    ("overlay", None, True, "", "none, /home/jdoe/data is on overlay, not a block device"),
+    ("/dev/vda", "", False, "", "none, this kernel throttles no block I/O"),
+    ("/dev/vda", None, True, "", "not a block device"),                            # lsblk could not tell
+])
+def test_blkio_device_is_the_disk_that_holds_the_data(source, disk, throttles, device, says):
+    found = filters.blkio_device(source + "\n", disk, throttles, "/home/jdoe/data")
+    assert found["device"] == device and says in found["summary"]
+
+
+def test_blkio_rules_are_one_rule_per_limit_on_the_device_or_none():
+    rules = filters.blkio_rules({"read_bps": "100m", "write_bps": "20M", "read_iops": 2000, "write_iops": 0}, "/dev/vda")
+    assert rules == {
+        "read_bps": [{"path": "/dev/vda", "rate": str(100 * 1024 ** 2)}],
+        "write_bps": [{"path": "/dev/vda", "rate": str(20 * 1024 ** 2)}],
+        "read_iops": [{"path": "/dev/vda", "rate": 2000}],
+        "write_iops": [],
+    }
+    assert filters.blkio_rules({"read_bps": "1g", "write_bps": "512k"}, "") == {
+        "read_bps": [], "write_bps": [], "read_iops": [], "write_iops": []}
+
+
+@pytest.mark.parametrize("limits", [{"read_bps": "fast"}, {"write_iops": "10m"}, {"write_bps": "-5m"}])
+def test_blkio_rules_refuse_what_is_not_a_limit(limits):
+    with pytest.raises(ValueError, match="block I/O limit"):
+        filters.blkio_rules(limits, "/dev/vda")

@@ -31,6 +31,45 @@ def image_tag(rendered, build_files, base_image, length=12):
     return digest.hexdigest()[:int(length)]
 
 
+def blkio_device(source, disk, throttles, data_dir):
+    """Where the services' block I/O limits go: the device `source` that
+    holds `data_dir` (findmnt), or its disk when it is a partition (`disk`:
+    lsblk's PKNAME, empty for a whole device; None when lsblk could not tell),
+    if the kernel `throttles` block I/O. {device ('' for none), summary}."""
+    source = str(source or "").strip()
+    disk = None if disk is None else str(disk).strip()
+    if not throttles:
+        return {"device": "", "summary": "Block I/O limits: none, this kernel throttles no block I/O"}
+    if not source.startswith("/dev/") or disk is None:
+        return {"device": "", "summary": "Block I/O limits: none, %s is on %s, not a block device" % (
+            data_dir, source or "an unknown file system")}
+    device = "/dev/" + disk if disk else source
+    return {"device": device, "summary": "Block I/O limits: on %s, which holds %s" % (device, data_dir)}
+
+
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+
+
+def blkio_rules(limits, device):
+    """docker_container's device_read_bps, device_write_bps,
+    device_read_iops and device_write_iops from a service's limits
+    ({read_bps, write_bps: "50m" (k, m, g: KiB, MiB, GiB), read_iops,
+    write_iops: int; 0 for none}) on `device`: a list of one rule each, or
+    an empty list (no device, or no limit), so a limit taken away is
+    removed too."""
+    rules = {}
+    for name in ("read_bps", "write_bps", "read_iops", "write_iops"):
+        value = str((limits or {}).get(name, 0) or 0).strip().lower()
+        match = re.fullmatch(r"(\d+)\s*([bkmg]?)i?b?", value)
+        if not match:
+            raise ValueError("block I/O limit %s: %r is not a number with an optional k, m or g" % (name, value))
+        rate = int(match[1]) * (_UNITS[match[2]] if name.endswith("_bps") else 1)
+        if match[2] and name.endswith("_iops"):
+            raise ValueError("block I/O limit %s: %r is a count of operations, without a unit" % (name, value))
+        rules[name] = [{"path": device, "rate": rate if name.endswith("_iops") else str(rate)}] if device and rate else []
+    return rules
+
+
 def containers_not_in(containers, plan):
     """Names of the stack's containers (docker_host_info, verbose) that no
     service of `plan` (role -> {container, image}, the services switched on)
@@ -221,6 +260,8 @@ class FilterModule:
     def filters(self):
         return {
             "apt_upgrades": apt_upgrades,
+            "blkio_device": blkio_device,
+            "blkio_rules": blkio_rules,
             "containers_not_in": containers_not_in,
             "image_tag": image_tag,
             "package_changes": package_changes,
