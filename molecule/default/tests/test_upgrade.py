@@ -28,10 +28,10 @@ import urllib.request
 
 import pytest
 
-from conftest import EPHEMERAL, FIGURES, ROOT, SCENARIO, php
+from conftest import EPHEMERAL, ROOT, SCENARIO, php
 from playbook import private_json, run_playbook
 from test_backup_restore import content
-from test_faults import sql
+from test_faults import record, sql
 
 pytestmark = pytest.mark.skipif(SCENARIO != "default", reason="runs the playbooks from this controller")
 INVENTORY = EPHEMERAL / "inventory"
@@ -39,10 +39,6 @@ MANDATORY = {"mariadb": "mariadb", "wordpress": "wordpress", "nginx_tls": "nginx
 # Packages whose security versions the upgrade must bring, per container.
 WATCHED = {"mariadb": ["mariadb-server-core", "libssl3"], "wordpress": ["php8.2-fpm", "libssl3"],
            "nginx": ["nginx", "libssl3"]}
-
-
-def record(name, value):
-    FIGURES[f"{SCENARIO}: {name}"] = value
 
 
 def installed(host, stack, service):
