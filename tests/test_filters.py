@@ -191,3 +191,57 @@ def test_blkio_rules_are_one_rule_per_limit_on_the_device_or_none():
 def test_blkio_rules_refuse_what_is_not_a_limit(limits):
     with pytest.raises(ValueError, match="block I/O limit"):
         filters.blkio_rules(limits, "/dev/vda")
+
+
+# --- user namespaces ----------------------------------------------------------
+
+SUBUID = "jdoe:165536:65536\ndockremap:100000:65536\n"
+SUBGID = "jdoe:165536:65536\ndockremap:200000:65536\n"
+
+
+def test_daemon_config_switches_the_remapping_and_keeps_every_other_setting():
+    current = {"log-driver": "json-file", "userns-remap": "default"}
+    assert filters.daemon_config(current, False) == {"log-driver": "json-file"}
+    assert filters.daemon_config({"log-driver": "json-file"}, True) == current
+    # A remap user the file already names stays.
+    assert filters.daemon_config({"userns-remap": "builder"}, True) == {"userns-remap": "builder"}
+    assert filters.daemon_config(None, False) == {}
+    filters.daemon_config(current, False)
+    assert current == {"log-driver": "json-file", "userns-remap": "default"}, "the input was changed"
+
+
+def test_userns_ids_on_gives_the_remap_users_ranges_and_the_shift_up():
+    ids = filters.userns_ids(["name=seccomp,profile=default", "name=userns"], SUBUID, SUBGID)
+    assert ids == {"enabled": True, "uid": 100000, "gid": 200000,
+                   "shift": {"uid_from": 0, "uid_to": 100000, "gid_from": 0, "gid_to": 200000, "count": 65536}}
+
+
+def test_userns_ids_off_shifts_data_written_remapped_back_down():
+    ids = filters.userns_ids(["name=seccomp,profile=default"], SUBUID, SUBGID)
+    assert ids == {"enabled": False, "uid": 0, "gid": 0,
+                   "shift": {"uid_from": 100000, "uid_to": 0, "gid_from": 200000, "gid_to": 0, "count": 65536}}
+
+
+def test_userns_ids_off_on_a_host_that_never_remapped_has_nothing_to_shift():
+    assert filters.userns_ids([], "jdoe:165536:65536\n", "") == {"enabled": False, "uid": 0, "gid": 0, "shift": None}
+
+
+def test_userns_ids_reads_the_user_and_group_the_daemon_names():
+    ids = filters.userns_ids(["name=userns"], SUBUID, SUBGID, remap="jdoe:jdoe")
+    assert (ids["uid"], ids["gid"]) == (165536, 165536)
+
+
+def test_userns_ids_on_without_a_range_is_an_error_naming_the_user():
+    with pytest.raises(ValueError, match="dockremap"):
+        filters.userns_ids(["name=userns"], "jdoe:165536:65536\n", "")
+
+
+def test_foreign_containers_are_those_not_on_the_stacks_network_label():
+    containers = [
+        {"Names": ["/moltest_nginx"], "Labels": {"fortytwo.inception.network": "moltest_inception"}},
+        {"Names": ["/nginx"], "Labels": {"fortytwo.inception.network": "inception"}},
+        {"Names": ["/inception-vm1"], "Labels": {}},
+        {"Names": ["/probe"], "Labels": None},
+    ]
+    assert filters.foreign_containers(containers, "moltest_inception") == ["nginx", "inception-vm1", "probe"]
+    assert filters.foreign_containers([], "inception") == []

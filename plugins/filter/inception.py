@@ -86,6 +86,57 @@ def containers_not_in(containers, plan):
     return names
 
 
+def daemon_config(current, userns_remap):
+    """The engine's daemon.json (a dict) with user-namespace remapping on or
+    off, every other setting kept: on keeps a remap user the file names
+    already, or takes Docker's own (default: the dockremap user)."""
+    config = dict(current or {})
+    if userns_remap:
+        config.setdefault("userns-remap", "default")
+    else:
+        config.pop("userns-remap", None)
+    return config
+
+
+def _subordinate(text, name):
+    for line in str(text or "").splitlines():
+        fields = line.strip().split(":")
+        if len(fields) == 3 and fields[0] == name and fields[1].isdigit() and fields[2].isdigit():
+            return int(fields[1]), int(fields[2])
+    return None
+
+
+def userns_ids(security_options, subuid, subgid, remap="default"):
+    """What the engine's user-namespace remapping means for host files:
+    `security_options` (docker info's SecurityOptions) say whether it is on,
+    /etc/subuid and /etc/subgid (`subuid`, `subgid`) the range of the remap
+    user (`remap`: daemon.json's userns-remap, "default" for dockremap,
+    or user[:group]). {enabled, uid, gid: what container ID 0 is on the host,
+    shift: the IDs to move (shift_ids) so that data written under the other
+    setting keeps its container owners; None when no range is known}."""
+    enabled = any(str(option).split(",")[0] == "name=userns" for option in security_options or [])
+    user, _, group = ("dockremap" if remap in (None, "", "default") else str(remap)).partition(":")
+    uids, gids = _subordinate(subuid, user), _subordinate(subgid, group or user)
+    if enabled and not (uids and gids):
+        raise ValueError("the engine remaps user namespaces, but /etc/subuid or /etc/subgid has no range for %s"
+                         % user)
+    if not (uids and gids):
+        return {"enabled": False, "uid": 0, "gid": 0, "shift": None}
+    count = min(uids[1], gids[1], 65536)
+    shift = {"uid_from": 0, "uid_to": uids[0], "gid_from": 0, "gid_to": gids[0], "count": count}
+    if not enabled:
+        shift = {"uid_from": uids[0], "uid_to": 0, "gid_from": gids[0], "gid_to": 0, "count": count}
+    return {"enabled": enabled, "uid": uids[0] if enabled else 0, "gid": gids[0] if enabled else 0,
+            "shift": shift}
+
+
+def foreign_containers(containers, network):
+    """Names of the engine's containers (docker_host_info) that are not the
+    stack's on `network` (label fortytwo.inception.network)."""
+    return [(container.get("Names") or ["/?"])[0].lstrip("/") for container in containers or []
+            if (container.get("Labels") or {}).get("fortytwo.inception.network") != network]
+
+
 def secret_mounts(names, directory, target="/run/secrets"):
     """docker_container mounts of secret files, one read-only bind mount
     each, so a container sees its own secrets and nothing else."""
@@ -263,6 +314,8 @@ class FilterModule:
             "blkio_device": blkio_device,
             "blkio_rules": blkio_rules,
             "containers_not_in": containers_not_in,
+            "daemon_config": daemon_config,
+            "foreign_containers": foreign_containers,
             "image_tag": image_tag,
             "package_changes": package_changes,
             "package_diff": package_diff,
@@ -271,4 +324,5 @@ class FilterModule:
             "text_table": text_table,
             "upgrade_rows": upgrade_rows,
             "upgrade_table": upgrade_table,
+            "userns_ids": userns_ids,
         }

@@ -146,7 +146,8 @@ def test_a_file_uploaded_by_ftps_is_served_by_nginx(host, stack, bonus, tmp_path
         served = curl(host, stack, f"/wp-content/uploads/{name}")
         assert served.stdout == payload
         owner = host.file(f"{stack['data_dir']}/wordpress/wp-content/uploads/{name}")
-        assert (owner.uid, owner.gid) == (33, 33)
+        # www-data (33) in the container, as the engine maps it on the host.
+        assert (owner.uid, owner.gid) == (stack["userns"]["uid"] + 33, stack["userns"]["gid"] + 33)
         listing = host.run(f"curl --silent --max-time 30 --ssl-reqd --cacert {stack['cert']} "
                            f"--user {user}:{password} --list-only {ftp_url(stack)}")
         assert "wp-content" in listing.stdout.split() and "wp-config.php" in listing.stdout.split()

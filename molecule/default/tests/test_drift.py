@@ -7,6 +7,7 @@ changed (> 0), undo the change, and leave the whole chain answering
 
 Default scenario only: it drives the playbook from this controller.
 """
+import json
 import re
 
 import pytest
@@ -58,7 +59,16 @@ class Drift:
 
     def secret_is_right(self, name):
         f = self.host.file(f"{self.secrets}/{name}")
-        return f.exists and f.mode == 0o400 and f.user == "root" and f.content_string == self.stack["secrets"][name]
+        return (f.exists and f.mode == 0o400 and f.uid == self.stack["userns"]["uid"]
+                and f.content_string == self.stack["secrets"][name])
+
+    def unmapped_owners(self, path):
+        """How many entries under path have an owner or group below the
+        engine's mapped range (none where it does not remap)."""
+        uid, gid = self.stack["userns"]["uid"], self.stack["userns"]["gid"]
+        if not uid:
+            return 0
+        return int(self.host.check_output(f"find {path} \\( -uid -{uid} -o -gid -{gid} \\) | wc -l"))
 
     def image_tag_is_there(self, service):
         image = self.container(service)["Config"]["Image"]
@@ -116,6 +126,14 @@ CASES = {
     "data directory made 0777": (
         lambda d: d.sh(f"chmod 0777 {d.stack['data_dir']}/mariadb"),
         lambda d: d.host.file(f"{d.stack['data_dir']}/mariadb").mode == 0o750),
+    # As a copy from a host whose engine does not remap IDs leaves them: the
+    # container (root as an unprivileged host uid) could not write them.
+    "site files owned by the unmapped www-data": (
+        lambda d: d.sh(f"chown -R 33:33 {d.stack['data_dir']}/wordpress/wp-content"),
+        lambda d: d.unmapped_owners(f"{d.stack['data_dir']}/wordpress") == 0),
+    "daemon.json emptied": (
+        lambda d: d.sh("echo '{}' > /etc/docker/daemon.json"),
+        lambda d: json.loads(d.host.file("/etc/docker/daemon.json").content_string).get("userns-remap") == "default"),
 }
 
 
