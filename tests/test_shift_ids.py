@@ -57,7 +57,7 @@ def test_check_mode_counts_without_changing(tree):
 
 
 def test_overlapping_ranges_are_refused(tree):
-    path, _ = tree
+    path = tree[0]
     with pytest.raises(ValueError, match="overlap"):
         shift_ids.shift_tree(str(path), 0, 1000, 0, 1000)
 

@@ -114,8 +114,8 @@ def userns_ids(security_options, subuid, subgid, remap="default"):
     or user[:group]). {enabled, uid, gid: what container ID 0 is on the host,
     shift: the IDs to move (shift_ids) so that data written under the other
     setting keeps its container owners; None when no range is known}."""
-    enabled = any(str(option).split(",")[0] == "name=userns" for option in security_options or [])
-    user, _, group = ("dockremap" if remap in (None, "", "default") else str(remap)).partition(":")
+    enabled = any(str(option).split(",", maxsplit=1)[0] == "name=userns" for option in security_options or [])
+    user, group = ("dockremap" if remap in (None, "", "default") else str(remap)).partition(":")[::2]
     uids, gids = _subordinate(subuid, user), _subordinate(subgid, group or user)
     if enabled and not (uids and gids):
         raise ValueError("the engine remaps user namespaces, but /etc/subuid or /etc/subgid has no range for %s"

@@ -49,11 +49,13 @@ options:
     default: 65536
 attributes:
   check_mode:
+    description: Counts the entries it would move, and moves none.
     support: full
   diff_mode:
+    description: Gives no diff.
     support: none
 author:
-  - fortytwo.inception contributors
+  - fortytwo.inception contributors (@fortytwo)
 """
 
 EXAMPLES = r"""

@@ -136,7 +136,7 @@ def test_switching_remapping_off_and_on_again_on_a_live_stack_loses_nothing(host
     assert "Before the switch" in before
     images = {n: inspect(n)["Image"] for n in names(stack)}
 
-    seconds_off, _ = switch(host, False)
+    seconds_off = switch(host, False)[0]
     pid = inspect(stack["prefix"] + "mariadb")["State"]["Pid"]
     assert id_map(host, pid) == (0, 0, 4294967295), "the engine still remaps"
     assert host.file(f"{stack['data_dir']}/mariadb").uid == 999
@@ -147,7 +147,7 @@ def test_switching_remapping_off_and_on_again_on_a_live_stack_loses_nothing(host
     # The images were carried over, not rebuilt.
     assert {n: inspect(n)["Image"] for n in names(stack)} == images
 
-    seconds_on, _ = switch(host, True)
+    seconds_on = switch(host, True)[0]
     pid = inspect(stack["prefix"] + "mariadb")["State"]["Pid"]
     assert id_map(host, pid) == (0, stack["userns"]["uid"], 65536)
     assert host.file(f"{stack['data_dir']}/mariadb").uid == stack["userns"]["uid"] + 999
