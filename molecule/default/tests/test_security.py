@@ -125,13 +125,15 @@ def test_cgroup_limits_are_set(host, container, service):
 def test_workers_do_not_run_as_root(host, stack, service, worker_uid):
     out = host.check_output(f"docker top {stack['prefix']}{service} -eo pid,uid,comm")
     processes = [line.split(None, 2)[1:] for line in out.splitlines()[1:] if line.strip()]
-    daemon = [(int(uid), comm.strip()) for uid, comm in processes
+    # docker top shows host uids: the container's, as the engine maps them.
+    root = stack["userns"]["uid"]
+    daemon = [(int(uid) - root, comm.strip()) for uid, comm in processes
               if comm.strip() in ("nginx", "php-fpm8.2", "mariadbd")]
     assert daemon, out
     if service == "mariadb":
         assert all(uid == worker_uid for uid, _unused in daemon)
     else:
-        # Only the master keeps root (to bind 443 / read its key); every worker is www-data.
+        # Only the master keeps (container) root (to bind 443 / read its key); every worker is www-data.
         assert len([uid for uid, _unused in daemon if uid == 0]) == 1
         workers = [uid for uid, _unused in daemon if uid != 0]
         assert workers and all(uid == worker_uid for uid in workers)
