@@ -4,6 +4,7 @@ the output captured. Shared by tests/ and the molecule verifiers."""
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -31,3 +32,21 @@ def run_playbook(playbook, inventory, *args, password_file=STAND_IN, timeout=900
     return subprocess.run(
         [str(BIN / "ansible-playbook"), "-i", str(inventory), str(ROOT / "playbooks" / playbook), *args],
         cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=timeout)
+
+
+def collection_copy(directory):
+    """A copy of the collection as a user's checkout holds it (its tracked
+    and untracked, not ignored, files) in directory/inception, for a test to
+    alter; returns (the copy, a collections path that finds it as
+    fortytwo.inception, for run_playbook's `collections`)."""
+    copy = pathlib.Path(directory) / "inception"
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=ROOT, check=True, capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, files):
+        if (ROOT / name).is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, copy / name)
+    collections = pathlib.Path(directory) / "collections"
+    (collections / "ansible_collections" / "fortytwo").mkdir(parents=True)
+    os.symlink(copy, collections / "ansible_collections" / "fortytwo" / "inception")
+    return copy, collections

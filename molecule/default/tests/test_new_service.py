@@ -12,13 +12,12 @@ Default scenario only: it drives the playbooks from this controller.
 """
 import os
 import re
-import shutil
 import subprocess
 
 import pytest
 
 from conftest import EPHEMERAL, ROOT, SCENARIO, SERVICES
-from playbook import private_json, run_playbook
+from playbook import collection_copy, private_json, run_playbook
 
 pytestmark = pytest.mark.skipif(SCENARIO != "default", reason="runs the playbooks from this controller")
 
@@ -98,21 +97,12 @@ def changed(result):
 @pytest.fixture(scope="module")
 def with_throwaway(tmp_path_factory):
     """The collection as a user's checkout plus one folder and one line."""
-    copy = tmp_path_factory.mktemp("with-throwaway") / "inception"
-    tracked = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             cwd=ROOT, check=True, capture_output=True, text=True).stdout.split("\0")
-    for name in filter(None, tracked):
-        if (ROOT / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
+    copy = collection_copy(tmp_path_factory.mktemp("with-throwaway"))[0]
     for name, text in FOLDER.items():
         (copy / "roles" / "throwaway" / name).parent.mkdir(parents=True, exist_ok=True)
         (copy / "roles" / "throwaway" / name).write_text(text)
     services = copy / "playbooks" / "vars" / "services.yml"
     services.write_text(services.read_text() + "  - throwaway\n")
-    collections = copy.parent / "collections" / "ansible_collections" / "fortytwo"
-    collections.mkdir(parents=True)
-    os.symlink(copy, collections / "inception")
     return copy
 
 

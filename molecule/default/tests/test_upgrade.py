@@ -19,7 +19,6 @@ database schema version (db_version).
 Default scenario only: it drives the playbooks from this controller.
 """
 import re
-import shutil
 import ssl
 import threading
 import time
@@ -29,7 +28,7 @@ import urllib.request
 import pytest
 
 from conftest import EPHEMERAL, ROOT, SCENARIO, php
-from playbook import private_json, run_playbook
+from playbook import collection_copy, private_json, run_playbook
 from test_backup_restore import content
 from test_faults import record, sql
 
@@ -200,22 +199,12 @@ def test_an_upgrade_brings_the_security_versions_with_the_site_up_and_the_conten
 
 
 def collection_with(tmp_path, role, template, text):
-    """A copy of the collection (links, but the one role copied) whose
-    template gets `text` appended: how a broken template reaches the run."""
-    root = tmp_path / "collections" / "ansible_collections" / "fortytwo" / "inception"
-    root.mkdir(parents=True)
-    for entry in ROOT.iterdir():
-        if entry.name not in ("roles", ".collections", ".git", ".venv", ".cache", "results"):
-            (root / entry.name).symlink_to(entry)
-    (root / "roles").mkdir()
-    for entry in (ROOT / "roles").iterdir():
-        if entry.name == role:
-            shutil.copytree(entry, root / "roles" / role, symlinks=True)
-        else:
-            (root / "roles" / entry.name).symlink_to(entry)
-    path = root / "roles" / role / "templates" / template
+    """A copy of the collection whose template gets `text` appended: how a
+    broken template reaches the run."""
+    copy, collections = collection_copy(tmp_path)
+    path = copy / "roles" / role / "templates" / template
     path.write_text(path.read_text() + text)
-    return tmp_path / "collections"
+    return collections
 
 
 def test_an_upgrade_nginx_refuses_leaves_the_old_nginx_serving(host, stack, inspect, tmp_path):
