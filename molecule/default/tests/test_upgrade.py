@@ -27,7 +27,7 @@ import urllib.request
 
 import pytest
 
-from conftest import EPHEMERAL, ROOT, SCENARIO, php
+from conftest import EPHEMERAL, SCENARIO, php
 from playbook import collection_copy, private_json, run_playbook
 from test_backup_restore import content
 from test_faults import record, sql
