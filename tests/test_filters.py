@@ -210,6 +210,12 @@ def test_daemon_config_switches_the_remapping_and_keeps_every_other_setting():
     assert current == {"log-driver": "json-file", "userns-remap": "default"}, "the input was changed"
 
 
+def test_userns_enabled_reads_the_engines_security_options():
+    assert filters.userns_enabled(["name=seccomp,profile=default", "name=userns"])
+    assert not filters.userns_enabled(["name=seccomp,profile=default", "name=rootless"])
+    assert not filters.userns_enabled(None)
+
+
 def test_userns_ids_on_gives_the_remap_users_ranges_and_the_shift_up():
     ids = filters.userns_ids(["name=seccomp,profile=default", "name=userns"], SUBUID, SUBGID)
     assert ids == {"enabled": True, "uid": 100000, "gid": 200000,

@@ -106,6 +106,11 @@ def _subordinate(text, name):
     return None
 
 
+def userns_enabled(security_options):
+    """Whether the engine remaps user namespaces (docker info's SecurityOptions)."""
+    return any(str(option).split(",", maxsplit=1)[0] == "name=userns" for option in security_options or [])
+
+
 def userns_ids(security_options, subuid, subgid, remap="default"):
     """What the engine's user-namespace remapping means for host files:
     `security_options` (docker info's SecurityOptions) say whether it is on,
@@ -114,7 +119,7 @@ def userns_ids(security_options, subuid, subgid, remap="default"):
     or user[:group]). {enabled, uid, gid: what container ID 0 is on the host,
     shift: the IDs to move (shift_ids) so that data written under the other
     setting keeps its container owners; None when no range is known}."""
-    enabled = any(str(option).split(",", maxsplit=1)[0] == "name=userns" for option in security_options or [])
+    enabled = userns_enabled(security_options)
     user, group = ("dockremap" if remap in (None, "", "default") else str(remap)).partition(":")[::2]
     uids, gids = _subordinate(subuid, user), _subordinate(subgid, group or user)
     if enabled and not (uids and gids):
@@ -324,5 +329,6 @@ class FilterModule:
             "text_table": text_table,
             "upgrade_rows": upgrade_rows,
             "upgrade_table": upgrade_table,
+            "userns_enabled": userns_enabled,
             "userns_ids": userns_ids,
         }
