@@ -251,3 +251,14 @@ def test_foreign_containers_are_those_not_on_the_stacks_network_label():
     ]
     assert filters.foreign_containers(containers, "moltest_inception") == ["nginx", "inception-vm1", "probe"]
     assert filters.foreign_containers([], "inception") == []
+
+
+def test_htpasswd_is_a_stable_bcrypt_line_that_checks_the_password():
+    import crypt  # pylint: disable=deprecated-module
+    line = filters.htpasswd("Fleet-Secret-1", "fleet")
+    user, hashed = line.split(":", 1)
+    assert user == "fleet" and hashed.startswith("$2b$10$")
+    assert crypt.crypt("Fleet-Secret-1", hashed) == hashed
+    assert crypt.crypt("fleet-secret-1", hashed) != hashed
+    assert filters.htpasswd("Fleet-Secret-1", "fleet") == line
+    assert filters.htpasswd("Fleet-Secret-2", "fleet") != line

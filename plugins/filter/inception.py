@@ -142,6 +142,21 @@ def foreign_containers(containers, network):
             if (container.get("Labels") or {}).get("fortytwo.inception.network") != network]
 
 
+def htpasswd(password, user):
+    """One htpasswd line (bcrypt, what the registry's htpasswd auth reads),
+    its salt derived from the user and password, so the same password gives
+    the same line and a rerun changes nothing."""
+    import crypt  # pylint: disable=deprecated-module
+    import hashlib
+    alphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    digest = hashlib.sha256(("%s:%s" % (user, password)).encode()).digest()
+    salt = "".join(alphabet[byte % 64] for byte in digest[:22])
+    hashed = crypt.crypt(str(password), "$2b$10$" + salt)
+    if not hashed or not hashed.startswith("$2b$"):
+        raise ValueError("this host's crypt() makes no bcrypt hash")
+    return "%s:%s" % (user, hashed)
+
+
 def secret_mounts(names, directory, target="/run/secrets"):
     """docker_container mounts of secret files, one read-only bind mount
     each, so a container sees its own secrets and nothing else."""
@@ -321,6 +336,7 @@ class FilterModule:
             "containers_not_in": containers_not_in,
             "daemon_config": daemon_config,
             "foreign_containers": foreign_containers,
+            "htpasswd": htpasswd,
             "image_tag": image_tag,
             "package_changes": package_changes,
             "package_diff": package_diff,
