@@ -21,6 +21,8 @@ SECRETS = (
     # Bonus services (off unless switched on).
     "vault_redis_password",
     "vault_ftp_password",
+    # The fleet's registry (fleet mode).
+    "vault_registry_password",
 )
 LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,30}$")
 
