@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from conftest import ROLES, SAMPLE, SERVICE_ROLES, render
 
@@ -216,6 +217,27 @@ def test_nginx_routes_to_bonus_services_only_when_they_are_on(enabled):
     assert ("adminer:9000" in conf) is enabled
     if enabled:
         assert "location ^~ /site/" in conf and "location ^~ /adminer/" in conf
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_nginx_serves_the_registry_under_its_own_name_only_where_it_runs(enabled):
+    conf = render("nginx_tls", "nginx.conf.j2", inception_registry_enabled=enabled)
+    assert ("server_name registry.jdoe.42.fr;" in conf) is enabled
+    assert ("registry:5000" in conf) is enabled
+    if enabled:
+        block = conf[conf.index("server_name registry.jdoe.42.fr;"):]
+        # Its API alone, layers of any size streamed through, on the one TLS port.
+        assert "location /v2/" in block and "return 404;" in block
+        assert "client_max_body_size 0;" in block and "proxy_request_buffering off;" in block
+        assert conf.count("listen 443 ssl") == 3
+
+
+def test_the_registry_reads_its_password_file_and_answers_under_its_name():
+    config = yaml.safe_load(render("registry", "config.yml.j2"))
+    assert config["auth"]["htpasswd"]["path"] == "/run/secrets/registry_htpasswd"
+    assert config["http"]["host"] == "https://registry.jdoe.42.fr"
+    assert config["storage"]["filesystem"]["rootdirectory"] == "/var/lib/docker-registry"
+    assert config["storage"]["delete"]["enabled"] is False
 
 
 def test_static_site_build_script_turns_markdown_into_pages(tmp_path):

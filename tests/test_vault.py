@@ -45,8 +45,8 @@ def test_creates_an_encrypted_vault_with_strong_distinct_secrets(tmp_path):
     assert data["vault_inception_login"] == "jdoe"
     assert data["vault_inception_domain"] == "jdoe.42.fr"
     secrets = [v for k, v in data.items() if k.endswith("_password")]
-    # The four of the stack and the two of the bonus services (redis, ftp).
-    assert len(secrets) == 6 and len(set(secrets)) == 6
+    # The four of the stack, the two of the bonus services (redis, ftp) and the fleet's registry.
+    assert len(secrets) == 7 and len(set(secrets)) == 7
     assert all(len(s) >= 32 and s.isalnum() for s in secrets)
     for value in secrets:
         assert value not in raw and value not in result.stdout

@@ -274,10 +274,14 @@ def test_secret_files_on_host_are_private(host, stack):
     names = directory.listdir()
     assert {"mariadb_root_password", "wordpress_db_password", "wordpress_admin_password",
             "wordpress_user_password"} <= set(names)
+    # A service may name the user that reads it (the registry's docker-registry).
+    owners = {name: int(uid) for entry in stack["plan"].values() for name, uid in entry["secret_owners"].items()}
     for name in names:
         f = host.file(f"{directory.path}/{name}")
         # Container root's: host root, or the uid the engine maps it to.
-        assert f.is_file and f.mode == 0o400 and (f.uid, f.gid) == (stack["userns"]["uid"], stack["userns"]["gid"])
+        owner = owners.get(name, 0)
+        assert f.is_file and f.mode == 0o400
+        assert (f.uid, f.gid) == (stack["userns"]["uid"] + owner, stack["userns"]["gid"] + owner), name
 
 
 @rule(RULE_SECRETS)
@@ -292,8 +296,10 @@ def test_no_secret_in_inspect_history_or_ansible_output(host, stack):
     }
     if stack["log"]:
         haystacks["ansible output"] = stack["log"].read_text()
-    # The four of the stack, and the bonus services' two when they are on.
-    assert len(stack["secrets"]) == 4 + 2 * bool(stack["bonus"])
+    # The four of the stack, the bonus services' two when they are on, and in
+    # fleet mode the registry's password (and its password file, where it runs).
+    assert len(stack["secrets"]) == (4 + 2 * bool(stack["bonus"]) + bool(stack["fleet"]["builder"])
+                                     + ("registry" in stack["plan"]))
     for where, text in haystacks.items():
         for name, value in stack["secrets"].items():
             assert value not in text, f"{name} leaked into {where}"
