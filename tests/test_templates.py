@@ -6,7 +6,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import ROLES, SAMPLE, SERVICE_ROLES, render
+from conftest import ROLES, SAMPLE, SERVICE_ROLES, render, resolve
 
 SERVICES = SERVICE_ROLES
 
@@ -98,9 +98,22 @@ def test_nginx_listens_on_443_only():
 
 def test_nginx_serves_the_domain_and_rejects_other_names():
     conf = render("nginx_tls", "nginx.conf.j2")
-    assert "server_name jdoe.42.fr;" in conf
+    assert "include /etc/nginx/host/site.conf;" in conf
     assert "ssl_reject_handshake on;" in conf
-    assert "ssl_certificate /etc/nginx/tls/jdoe.42.fr.crt;" in conf
+    site = render("nginx_tls", "site.conf.j2")
+    assert "server_name jdoe.42.fr;" in site
+    assert "ssl_certificate /etc/nginx/tls/jdoe.42.fr.crt;" in site
+    assert "ssl_certificate_key /etc/nginx/tls/jdoe.42.fr.key;" in site
+
+
+def test_nginx_image_is_the_same_for_every_host_of_a_fleet():
+    """What names a host is in its own mounted files: two hosts of different
+    domains, ports and registries render the same nginx.conf, so the same image."""
+    one = render("nginx_tls", "nginx.conf.j2", inception_login="alice", inception_registry_enabled=True)
+    other = render("nginx_tls", "nginx.conf.j2", inception_login="bob", inception_https_port=44300)
+    assert one == other
+    assert "alice" not in one and "jdoe" not in one
+    assert render("nginx_tls", "healthcheck.sh.j2", inception_login="alice") == render("nginx_tls", "healthcheck.sh.j2")
 
 
 def test_nginx_passes_php_to_wordpress_9000():
@@ -113,7 +126,8 @@ def test_nginx_passes_php_to_wordpress_9000():
 @pytest.mark.parametrize("port,host", [(443, "jdoe.42.fr"), (44300, "jdoe.42.fr:44300")])
 def test_nginx_gives_wordpress_the_public_host_and_port(port, host):
     conf = render("nginx_tls", "nginx.conf.j2", inception_https_port=port)
-    assert f"fastcgi_param HTTP_HOST {host};" in conf
+    assert conf.count("fastcgi_param HTTP_HOST $inception_host;") == 1
+    assert f'set $inception_host "{host}";' in render("nginx_tls", "site.conf.j2", inception_https_port=port)
 
 
 def test_nginx_refuses_config_and_php_in_uploads():
@@ -124,7 +138,8 @@ def test_nginx_refuses_config_and_php_in_uploads():
 
 def test_nginx_healthcheck_uses_the_domain_as_sni():
     script = render("nginx_tls", "healthcheck.sh.j2")
-    assert "--resolve 'jdoe.42.fr:443:127.0.0.1'" in script
+    assert '--resolve "${INCEPTION_DOMAIN}:443:127.0.0.1"' in script
+    assert resolve("nginx_tls", "{{ nginx_tls_service.env }}")["INCEPTION_DOMAIN"] == "jdoe.42.fr"
 
 
 # --- mariadb -----------------------------------------------------------------
@@ -190,7 +205,6 @@ def test_wp_setup_reads_secrets_from_files_and_disables_file_edit():
 
 @pytest.mark.parametrize("port,url", [(443, "https://jdoe.42.fr"), (8443, "https://jdoe.42.fr:8443")])
 def test_wordpress_url_includes_port_only_when_not_443(port, url):
-    from conftest import resolve
     assert resolve("wordpress", "{{ wordpress_service.env.WORDPRESS_URL }}", inception_https_port=port) == url
 
 
@@ -219,17 +233,16 @@ def test_nginx_routes_to_bonus_services_only_when_they_are_on(enabled):
         assert "location ^~ /site/" in conf and "location ^~ /adminer/" in conf
 
 
-@pytest.mark.parametrize("enabled", [True, False])
-def test_nginx_serves_the_registry_under_its_own_name_only_where_it_runs(enabled):
-    conf = render("nginx_tls", "nginx.conf.j2", inception_registry_enabled=enabled)
-    assert ("server_name registry.jdoe.42.fr;" in conf) is enabled
-    assert ("registry:5000" in conf) is enabled
-    if enabled:
-        block = conf[conf.index("server_name registry.jdoe.42.fr;"):]
-        # Its API alone, layers of any size streamed through, on the one TLS port.
-        assert "location /v2/" in block and "return 404;" in block
-        assert "client_max_body_size 0;" in block and "proxy_request_buffering off;" in block
-        assert conf.count("listen 443 ssl") == 3
+def test_nginx_serves_the_registry_under_its_own_name_from_a_file_of_its_host():
+    conf = render("nginx_tls", "nginx.conf.j2", inception_registry_enabled=True)
+    assert "include /etc/nginx/host/servers/*.conf;" in conf and "registry:5000" not in conf
+    block = render("nginx_tls", "registry.conf.j2")
+    assert "server_name registry.jdoe.42.fr;" in block and "registry:5000" in block
+    assert "ssl_certificate /etc/nginx/tls/jdoe.42.fr.crt;" in block
+    # Its API alone, layers of any size streamed through, on the one TLS port.
+    assert "location /v2/" in block and "return 404;" in block
+    assert "client_max_body_size 0;" in block and "proxy_request_buffering off;" in block
+    assert re.findall(r"listen\s+([^;]*);", block) == ["443 ssl http2"]
 
 
 def test_the_registry_reads_its_password_file_and_answers_under_its_name():
@@ -268,6 +281,5 @@ def test_nginx_serves_the_page_cache_only_when_it_is_on(enabled):
 
 
 def test_wordpress_gets_the_page_cache_switch():
-    from conftest import resolve
     assert resolve("wordpress", "{{ wordpress_service.env.WORDPRESS_PAGE_CACHE }}") == "1"
     assert resolve("wordpress", "{{ wordpress_service.env.WORDPRESS_PAGE_CACHE }}", inception_page_cache=False) == "0"
