@@ -117,6 +117,13 @@ CASES = {
         # The answering check that follows verifies nginx against the new certificate.
         lambda d: d.host.file(f"{d.stack['project_dir']}/tls/{d.stack['domain']}.key").exists
         and d.host.file(f"{d.stack['project_dir']}/tls/{d.stack['domain']}.key").mode == 0o600),
+    # nginx's image is the same on every host of a fleet: what names this host
+    # is in its own files, mounted; nginx restarted on an edited one.
+    "nginx's host file edited, nginx restarted on it": (
+        lambda d: d.sh(f"sed -i 's/^server_name .*/server_name example.invalid;/' {d.stack['project_dir']}/nginx/site.conf"
+                       f" && docker restart {d.prefix}nginx"),
+        lambda d: f"server_name {d.stack['domain']};" in d.host.file(
+            f"{d.stack['project_dir']}/nginx/site.conf").content_string.splitlines()),
     "hosts line removed": (
         lambda d: d.sh(f"sed -i '/ {d.stack['domain']}$/d' /etc/hosts"),
         lambda d: f"127.0.0.1 {d.stack['domain']}" in d.host.file("/etc/hosts").content_string.splitlines()),
