@@ -32,7 +32,7 @@ SAMPLE = {
     "redis_password": "redis-Secret-0005",
     "ftp_password": "ftp-Secret-0006",
     "registry_password": "registry-Secret-0007",
-    "registry_htpasswd": "fleet:$2b$10$stand.in.for.a.bcrypt.line\n",
+    "registry_htpasswd": "fleet:$2b$10$stand.in.for.a.bcrypt.line",
     # A host of no fleet (no inventory group inception_fleet_builder).
     "inventory_hostname": "localhost",
     "groups": {"all": ["localhost"], "inception": ["localhost"]},

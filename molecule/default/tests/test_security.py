@@ -240,7 +240,7 @@ def test_no_secret_in_container_logs(host, stack):
 
 
 def test_no_secret_in_world_readable_files_on_the_host(host, stack):
-    patterns = " ".join(f"-e {v}" for v in stack["secrets"].values())
+    patterns = " ".join(f"-e {shlex.quote(v)}" for v in stack["secrets"].values())
     # Where the stack writes, and where secrets usually end up by mistake.
     roots = f"{stack['project_dir']} {stack['data_dir']} /etc /tmp /var/log /var/cache/inception"
     out = host.run(f"find {roots} -xdev -type f -perm -o+r -size -20M 2>/dev/null "

@@ -57,7 +57,11 @@ def test_the_host_files_the_containers_use_belong_to_the_mapped_ids(host, stack)
               f"{stack['data_dir']}/wordpress": (uid + 33, gid + 33),
               f"{stack['project_dir']}/tls": (uid, gid),
               f"{stack['project_dir']}/tls/{stack['domain']}.key": (uid, gid)}
-    owners.update({f"{stack['secrets_dir']}/{name}": (uid, gid) for name in stack["secrets"]})
+    # The secret files: container root's, or the user a service names (the registry's docker-registry).
+    for entry in stack["plan"].values():
+        for name in entry["secrets"]:
+            owner = int(entry["secret_owners"].get(name, 0))
+            owners[f"{stack['secrets_dir']}/{name}"] = (uid + owner, gid + owner)
     for path, expected in owners.items():
         f = host.file(path)
         assert (f.uid, f.gid) == expected, path
