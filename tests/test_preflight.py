@@ -3,6 +3,7 @@
 `--tags preflight` runs only the validation play (and the tasks tagged
 always), so even a preflight that wrongly passes changes nothing here.
 """
+import json
 import os
 import subprocess
 import sys
@@ -84,6 +85,34 @@ def test_bad_input_is_refused_naming_the_variable(tmp_path, overrides, variable)
             assert str(value) not in output, f"the value of {name} was printed"
     # The validation play failed: the deployment play never started.
     assert "Deploy the Inception stack" not in output
+
+
+def fleet_inventory(tmp_path, **builder_vars):
+    """This host as the fleet's builder (inventory group inception_fleet_builder)."""
+    inventory = tmp_path / "fleet.yml"
+    inventory.write_text(json.dumps({"all": {"children": {
+        "inception": {"hosts": {"localhost": {"ansible_connection": "local", **builder_vars}}},
+        "inception_fleet_builder": {"hosts": {"localhost": {}}}}}}))
+    return inventory
+
+
+def test_a_fleet_without_its_password_or_the_builders_address_is_refused(tmp_path):
+    extra = private_json(tmp_path / "vars.json", GOOD)
+    result = run_playbook("site.yml", fleet_inventory(tmp_path), "--tags", "preflight", "-e", f"@{extra}",
+                          "-e", "ansible_python_interpreter=" + sys.executable)
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0, output
+    # Named, with the fix: the vault's password, the address the others reach the builder at.
+    assert "registry_password on every host" in output and "vault_registry_password" in output
+    assert "inception_fleet_registry_address" in output and "'localhost'" in output
+    assert "Deploy the Inception stack" not in output
+    # Given both, the fleet's builder passes (its registry's password file is made, never shown).
+    extra = private_json(tmp_path / "vars.json", {**GOOD, "registry_password": "fleet-Secret-000007"})
+    result = run_playbook("site.yml", fleet_inventory(tmp_path, ansible_host="127.0.0.1"), "--tags", "preflight",
+                          "-e", f"@{extra}", "-e", "ansible_python_interpreter=" + sys.executable)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "fleet-Secret-000007" not in result.stdout + result.stderr
+    assert "$2b$" not in result.stdout + result.stderr
 
 
 def vault_inventory(tmp_path, vault_text):
