@@ -103,6 +103,14 @@ def curl(host, stack, path, *args):
         f"{' '.join(args)} {stack['url']}{path}")
 
 
+def secret_file_owners(stack):
+    """The host (uid, gid) of each secret file of the plan: container root's,
+    or the user a service names in secret_owners (the registry's docker-registry)."""
+    uid, gid = stack["userns"]["uid"], stack["userns"]["gid"]
+    return {name: (uid + int(entry["secret_owners"].get(name, 0)), gid + int(entry["secret_owners"].get(name, 0)))
+            for entry in stack["plan"].values() for name in entry["secrets"]}
+
+
 def php(host, stack, code):
     """Run PHP with WordPress loaded in the wordpress container (code on stdin,
     so no shell quoting gets in the way)."""

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import SCENARIO, SERVICES, curl, rule
+from conftest import SCENARIO, SERVICES, curl, rule, secret_file_owners
 
 RULE_ENTRYPOINT = "NGINX is the only entrypoint, on 443, with TLSv1.2 and TLSv1.3 only"
 RULE_IMAGES = "One service per container, each image named after its service, built FROM debian:bookworm, never latest"
@@ -275,14 +275,13 @@ def test_secret_files_on_host_are_private(host, stack):
     names = directory.listdir()
     assert {"mariadb_root_password", "wordpress_db_password", "wordpress_admin_password",
             "wordpress_user_password"} <= set(names)
-    # A service may name the user that reads it (the registry's docker-registry).
-    owners = {name: int(uid) for entry in stack["plan"].values() for name, uid in entry["secret_owners"].items()}
+    # Container root's (host root, or the uid the engine maps it to), or the
+    # user a service names (the registry's docker-registry).
+    owners = secret_file_owners(stack)
     for name in names:
         f = host.file(f"{directory.path}/{name}")
-        # Container root's: host root, or the uid the engine maps it to.
-        owner = owners.get(name, 0)
         assert f.is_file and f.mode == 0o400
-        assert (f.uid, f.gid) == (stack["userns"]["uid"] + owner, stack["userns"]["gid"] + owner), name
+        assert (f.uid, f.gid) == owners.get(name, (stack["userns"]["uid"], stack["userns"]["gid"])), name
 
 
 @rule(RULE_SECRETS)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import EPHEMERAL, FIGURES, SCENARIO, SERVICES, curl, php
+from conftest import EPHEMERAL, FIGURES, SCENARIO, SERVICES, curl, php, secret_file_owners
 from playbook import run_playbook
 
 
@@ -58,10 +58,7 @@ def test_the_host_files_the_containers_use_belong_to_the_mapped_ids(host, stack)
               f"{stack['project_dir']}/tls": (uid, gid),
               f"{stack['project_dir']}/tls/{stack['domain']}.key": (uid, gid)}
     # The secret files: container root's, or the user a service names (the registry's docker-registry).
-    for entry in stack["plan"].values():
-        for name in entry["secrets"]:
-            owner = int(entry["secret_owners"].get(name, 0))
-            owners[f"{stack['secrets_dir']}/{name}"] = (uid + owner, gid + owner)
+    owners.update({f"{stack['secrets_dir']}/{name}": ids for name, ids in secret_file_owners(stack).items()})
     for path, expected in owners.items():
         f = host.file(path)
         assert (f.uid, f.gid) == expected, path
