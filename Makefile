@@ -24,7 +24,7 @@ export ANSIBLE_FORCE_COLOR ?= 1
 
 .PHONY: check-vault
 .PHONY: vm vm-stop vm-destroy vm-check
-.PHONY: all up upgrade down fclean re status verify backup restore vault docs build changelog bench test lint sanity syntax unit molecule test-vm clean-venv help
+.PHONY: all up upgrade down fclean re status updates verify backup restore vault docs build changelog bench test lint sanity syntax unit molecule test-vm clean-venv help
 
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
 
@@ -78,7 +78,14 @@ fclean: $(BIN)/.installed ## Remove everything, data included
 
 re: fclean up
 
-status: $(BIN)/.installed ## One table of the stack: state, health, image, uptime, restarts, memory, ports, volumes; the URL
+status: $(BIN)/.installed ## One table of the stack at once: state, health, image, uptime, restarts, memory, ports, volumes; the URL
+ifeq ($(INVENTORY),)
+	@$(BIN)/python tools/status.py
+else
+	@$(BIN)/ansible-playbook playbooks/status.yml $(LOGIN_ARGS) $(ANSIBLE_OPTS)
+endif
+
+updates: $(BIN)/.installed ## The status table with how many packages each image is behind Debian's mirror (asks the mirror)
 	@$(BIN)/ansible-playbook playbooks/status.yml $(LOGIN_ARGS) $(ANSIBLE_OPTS)
 
 verify: $(BIN)/.installed-test ## Check the running stack against the subject, read-only, on every host of the inventory; a report per host

@@ -96,6 +96,17 @@ def test_a_stopped_container_has_no_uptime_and_no_memory_figure():
     assert row[1:3] == ["exited", "unhealthy"] and row[4] == "-" and row[5] == "0m00s" and row[7] == "-"
 
 
+def test_status_rows_without_updates_have_no_such_column():
+    now = datetime(2026, 11, 30, 12, 0, 0, tzinfo=timezone.utc)
+    mariadb = inspected("mariadb", "mariadb", now - timedelta(minutes=1),
+                        Mounts=[{"Type": "volume", "Name": "mariadb", "RW": True}])
+    row, = filters.status_rows([mariadb], ["mariadb 33.1MiB / 384MiB"], now=now, updates=False)
+    assert len(row) == len(filters.STATUS_HEADER_NOW) == len(filters.STATUS_HEADER) - 1
+    assert dict(zip(filters.STATUS_HEADER_NOW, row)) == {
+        "SERVICE": "mariadb", "STATE": "running", "HEALTH": "healthy", "IMAGE": "mariadb:0123456789ab",
+        "UPTIME": "1m00s", "RESTARTS": "2", "MEMORY": "33.1MiB", "PUBLISHED": "-", "VOLUME": "mariadb"}
+
+
 def test_the_table_aligns_its_columns():
     table = filters.text_table([["a", "bb"], ["ccc", "d"]], header=["X", "Y"])
     assert table.splitlines() == ["X    Y", "a    bb", "ccc  d"]

@@ -194,6 +194,48 @@ def test_php_fpm_runs_in_the_foreground_on_9000():
     assert re.search(r"^clear_env = yes$", pool, re.M)
 
 
+def test_php_fpm_starts_workers_on_demand_and_lets_the_health_check_end_them():
+    pool = render("wordpress", "www.conf.j2")
+    assert re.search(r"^pm = ondemand$", pool, re.M)
+    timeout = int(re.search(r"^pm.process_idle_timeout = (\d+)s$", pool, re.M).group(1))
+    # A worker answers the health check's ping every 5 s: it must be able to end between two.
+    assert timeout < 4
+    assert "pm.start_servers" not in pool
+    dynamic = render("wordpress", "www.conf.j2", wordpress_fpm_pm="dynamic")
+    assert re.search(r"^pm.start_servers = 2$", dynamic, re.M) and "process_idle_timeout" not in dynamic
+    stock = render("wordpress", "www.conf.j2", inception_tuning=False)
+    assert re.search(r"^pm = dynamic$", stock, re.M) and re.search(r"^pm.max_children = 5$", stock, re.M)
+
+
+@pytest.mark.parametrize("overrides,store", [
+    ({}, "apcu"),
+    ({"inception_tuning": False}, "off"),
+    ({"inception_redis_enabled": True}, "redis"),
+    ({"inception_redis_enabled": True, "inception_tuning": False}, "redis"),
+])
+def test_the_object_cache_store_follows_tuning_and_the_redis_bonus(overrides, store):
+    assert resolve("wordpress", "{{ wordpress_service.env.WORDPRESS_OBJECT_CACHE }}", **overrides) == store
+    ini = render("wordpress", "opcache.ini.j2", **overrides)
+    assert re.search(r"^apc.enabled = %d$" % (store == "apcu"), ini, re.M)
+    if store == "apcu":
+        assert re.search(r"^apc.shm_size = 32M$", ini, re.M)
+
+
+def test_the_object_cache_and_the_opcache_jit_only_with_tuning():
+    tuned, stock = render("wordpress", "opcache.ini.j2"), render("wordpress", "opcache.ini.j2", inception_tuning=False)
+    assert re.search(r"^opcache.jit = tracing$", tuned, re.M) and "opcache.jit" not in stock
+    assert "php8.2-apcu" in render("wordpress", "Dockerfile.j2")
+
+
+def test_mariadb_is_sized_for_a_small_site_and_the_variables_scale_it():
+    conf = render("mariadb", "60-inception.cnf.j2")
+    for setting, value in (("innodb_buffer_pool_size", "32M"), ("innodb_log_buffer_size", "2M"),
+                           ("aria_pagecache_buffer_size", "8M"), ("key_buffer_size", "1M")):
+        assert re.search(rf"^{setting}\s+= {value}$", conf, re.M), setting
+    bigger = render("mariadb", "60-inception.cnf.j2", mariadb_innodb_buffer_pool_size="1G")
+    assert re.search(r"^innodb_buffer_pool_size = 1G$", bigger, re.M)
+
+
 def test_wp_setup_reads_secrets_from_files_and_disables_file_edit():
     php = render("wordpress", "wp-setup.php.j2")
     for variable in ("WORDPRESS_DB_PASSWORD_FILE", "WORDPRESS_ADMIN_PASSWORD_FILE",

@@ -10,6 +10,8 @@ import re
 from datetime import datetime, timezone
 
 STATUS_HEADER = ["SERVICE", "STATE", "HEALTH", "IMAGE", "UPDATES", "UPTIME", "RESTARTS", "MEMORY", "PUBLISHED", "VOLUME"]
+# The table `make status` prints at once, without asking the mirror (tools/status.py).
+STATUS_HEADER_NOW = [column for column in STATUS_HEADER if column != "UPDATES"]
 
 
 def image_tag(rendered, build_files, base_image, length=12):
@@ -184,12 +186,13 @@ def _behind(changes):
     return "%d behind" % len(changes) if changes else "up to date"
 
 
-def status_rows(containers, memory=None, order=None, now=None, patches=None):
+def status_rows(containers, memory=None, order=None, now=None, patches=None, updates=True):
     """Rows of `make status` from docker_container_info results (the
     `container` of each), with `docker stats` lines "<name> <used> / <limit>",
     in the order of the roles in `order` (the label fortytwo.inception.role).
     `patches` (image -> the package changes the mirror has for it, see
-    apt_upgrades) fills UPDATES: how many packages the image is behind."""
+    apt_upgrades) fills UPDATES: how many packages the image is behind;
+    without `updates` the rows have no such column (STATUS_HEADER_NOW)."""
     usage = {}
     for line in memory or []:
         name, _sep, rest = str(line).partition(" ")
@@ -220,7 +223,7 @@ def status_rows(containers, memory=None, order=None, now=None, patches=None):
             state.get("Status", "-"),
             (state.get("Health") or {}).get("Status", "-"),
             container["Config"].get("Image", "-"),
-            _behind((patches or {}).get(container["Config"].get("Image"))),
+        ] + ([_behind((patches or {}).get(container["Config"].get("Image")))] if updates else []) + [
             _uptime(max(up, 0)),
             str(container.get("RestartCount", 0)),
             usage.get(name, "-"),
