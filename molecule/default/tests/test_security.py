@@ -5,6 +5,7 @@ import pathlib
 import re
 import shlex
 import subprocess
+import time
 
 import pytest
 
@@ -123,6 +124,10 @@ def test_cgroup_limits_are_set(host, container, service):
 
 @pytest.mark.parametrize("service,worker_uid", [("nginx", 33), ("wordpress", 33), ("mariadb", 999)])
 def test_workers_do_not_run_as_root(host, stack, service, worker_uid):
+    if service == "wordpress":
+        # php-fpm starts its workers on demand (and ends them after 3 s idle):
+        # a request through PHP (a query string passes the page cache) makes one.
+        assert curl(host, stack, f"/?worker-probe={time.time_ns()}", "--output /dev/null --write-out '%{http_code}'").stdout == "200"
     out = host.check_output(f"docker top {stack['prefix']}{service} -eo pid,uid,comm")
     processes = [line.split(None, 2)[1:] for line in out.splitlines()[1:] if line.strip()]
     # docker top shows host uids: the container's, as the engine maps them.
