@@ -302,6 +302,30 @@ def memory_parts():
     return parts
 
 
+def questions():
+    """MariaDB's count of statements received (the root password read from its
+    secret file inside the container, never on a command line here)."""
+    out = run(["docker", "exec", PREFIX + "mariadb", "sh", "-c",
+               'MYSQL_PWD="$(cat /run/secrets/mariadb_root_password)" mariadb -uroot -N -e '
+               '"SHOW GLOBAL STATUS LIKE \'Questions\'"']).stdout.split()
+    return int(out[-1]) if out else 0
+
+
+def view_cost(path, cookie, views=50):
+    """What one view costs, measured over `views` sequential ones: CPU
+    milliseconds of each container (the cgroup's own accounting) and
+    statements sent to MariaDB."""
+    def cpu():
+        return {service: stats["cpu_stats"]["cpu_usage"]["total_usage"] for service, stats in memory_stats().items()}
+
+    before, asked = cpu(), questions()
+    for _unused in range(views):
+        fetch(path, cookie=cookie)
+    after, asked = cpu(), questions() - asked
+    return {"cpu_ms": {service: round((after[service] - before[service]) / 1e6 / views, 1) for service in SERVICES},
+            "queries": round(asked / views, 1)}
+
+
 def serving(secrets_values, duration):
     admin = login_cookie("bench_chief", secrets_values["wordpress_admin_password"])
     status, _unused, home = fetch("/")
@@ -320,6 +344,7 @@ def serving(secrets_values, duration):
     time.sleep(IDLE_S)
     idle = memory()
     parts = memory_parts()
+    cost = view_cost("/", admin)
     targets = [
         ("home, anonymous", "/", None),
         ("home, logged in", "/", admin),
@@ -340,7 +365,7 @@ def serving(secrets_values, duration):
                 peak[name] = max(peak.get(name, 0), value)
             results.append({"target": label, "path": path, "tool": tool, **figures})
     static.unlink()
-    return results, idle, peak, len(home), parts
+    return results, idle, peak, len(home), parts, cost
 
 
 # --- make status ----------------------------------------------------------------
@@ -365,9 +390,20 @@ def sizes():
         out = run(["docker", "image", "inspect", "--format", "{{.Size}}", image]).stdout.strip()
         return int(out) / 1e6 if out else None
 
+    def packages(image):
+        out = run(["docker", "run", "--rm", "--network", "none", "--entrypoint", "dpkg-query", image,
+                   "-W", "-f", "${Installed-Size}\t${Package}\n"]).stdout
+        return {name: int(kib or 0) for kib, name in (line.split("\t") for line in out.splitlines() if "\t" in line)}
+
     base = size("debian:bookworm")
     own = {s: round(size(container_image(PREFIX + s)) - base, 1) for s in SERVICES}
-    return {"base_mb": round(base, 1), "own_layers_mb": own,
+    # What the own layers hold: the biggest packages an image adds to the base.
+    in_base = packages("debian:bookworm")
+    largest = {}
+    for service in SERVICES:
+        added = {n: k for n, k in packages(container_image(PREFIX + service)).items() if n not in in_base}
+        largest[service] = [f"{n} {k / 1024:.1f}" for n, k in sorted(added.items(), key=lambda i: -i[1])[:6]]
+    return {"base_mb": round(base, 1), "own_layers_mb": own, "largest_packages_mb": largest,
             "three_images_base_once_mb": round(base + sum(own.values()), 1)}
 
 
@@ -443,12 +479,20 @@ def table(report):
         for r in report["serving_stock"]:
             lines.append(f"  {r['target']:<36} {r['tool']:<7} {r['req_s'] or 0:>8.1f} {r['p50_ms'] or 0:>8.1f} "
                          f"{r['p99_ms'] or 0:>8.1f} {r['errors'] or 0:>7} {r['non_2xx'] or 0:>8}")
+    for key, label in (("logged_in_view", "tuned"), ("logged_in_view_stock", "stock")):
+        if report.get(key):
+            view = report[key]
+            lines.append(f"  one logged-in home view, {label}: CPU ms " + ", ".join(
+                f"{k} {v}" for k, v in view["cpu_ms"].items()) + f"; {view['queries']} statements to MariaDB")
     cost = report["cost"]
     if report.get("status"):
         lines += ["", f"make status (tools/status.py): {report['status']['status_s']} s", report["status"]["status_table"].rstrip()]
     lines += ["", f"cost: base {cost['base_mb']} MB, own layers "
                   + ", ".join(f"{k} {v} MB" for k, v in cost["own_layers_mb"].items())
-                  + f", the three with the base once {cost['three_images_base_once_mb']} MB",
+                  + f", the three with the base once {cost['three_images_base_once_mb']} MB"]
+    for service, largest in (cost.get("largest_packages_mb") or {}).items():
+        lines.append(f"  {service} adds (MiB installed): " + ", ".join(largest))
+    lines += [
               f"  memory MiB after warm-up and {IDLE_S} s idle: " + ", ".join(f"{k} {v}" for k, v in report["memory_idle_mib"].items()),
               "  of which (anonymous / shared / files): " + ", ".join(
                   f"{k} {v['anonymous']} / {v['shared']} / {v['files']}"
@@ -505,12 +549,12 @@ def main():
     else:
         report["provisioning"] = provisioning(inv)
     report["serving"], report["memory_idle_mib"], report["memory_load_mib"], report["home_bytes"], \
-        report["memory_idle_parts_mib"] = serving(values, args.duration)
+        report["memory_idle_parts_mib"], report["logged_in_view"] = serving(values, args.duration)
     if not args.no_stock:
         log("stock settings: converging with inception_tuning=false (Debian's php-fpm, opcache and nginx, no page cache)")
         playbook(inv, "site.yml", "-e", "inception_tuning=false")
-        report["serving_stock"], report["memory_idle_mib_stock"], _unused, _unused, _unused = \
-            serving(values, args.duration)
+        report["serving_stock"], report["memory_idle_mib_stock"], _unused, _unused, _unused, \
+            report["logged_in_view_stock"] = serving(values, args.duration)
         log("back to the tuned settings")
         playbook(inv, "site.yml")
     report["status"] = status_timing()
