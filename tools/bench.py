@@ -516,15 +516,16 @@ def table(report):
                   + f", the three with the base once {cost['three_images_base_once_mb']} MB"]
     for service, largest in (cost.get("largest_packages_mb") or {}).items():
         lines.append(f"  {service} adds (MiB installed): " + ", ".join(largest))
-    lines += [
-              f"  memory MiB after warm-up and {IDLE_S} s idle: " + ", ".join(f"{k} {v}" for k, v in report["memory_idle_mib"].items()),
+    restarted = report.get("memory_idle_restarted_mib") or {}
+    lines += [f"  memory MiB after warm-up and {IDLE_S} s idle: "
+              + ", ".join(f"{k} {v}" for k, v in report["memory_idle_mib"].items()),
               "  of which (anonymous / shared / files / kernel): " + ", ".join(
                   f"{k} {v['anonymous']} / {v['shared']} / {v['files']} / {v.get('kernel', '-')}"
                   for k, v in (report.get("memory_idle_parts_mib") or {}).items()),
-              "  the same once the three restarted (no first-start caches): " + ", ".join(
-                  f"{k} {v}" for k, v in (report.get("memory_idle_restarted_mib") or {}).items())
-              + f" = {sum((report.get('memory_idle_restarted_mib') or {}).values()):.0f} MiB",
-              "  memory MiB under load (peak sample): " + ", ".join(f"{k} {v}" for k, v in report["memory_load_mib"].items()),
+              "  the same once the three restarted (no first-start caches): "
+              + ", ".join(f"{k} {v}" for k, v in restarted.items()) + f" = {sum(restarted.values()):.0f} MiB",
+              "  memory MiB under load (peak sample): "
+              + ", ".join(f"{k} {v}" for k, v in report["memory_load_mib"].items()),
               "", "goals"]
     for g in report["goals"]:
         verdict = {True: "met", False: "GAP", None: "n/a"}[g["met"]]
