@@ -221,6 +221,15 @@ def test_the_object_cache_store_follows_tuning_and_the_redis_bonus(overrides, st
         assert re.search(r"^apc.shm_size = 32M$", ini, re.M)
 
 
+def test_wordpress_gets_redis_and_its_password_only_when_its_object_cache_is_redis():
+    for overrides, redis in (({"inception_redis_enabled": True}, True),
+                             ({"inception_redis_enabled": True, "wordpress_object_cache": "apcu"}, False),
+                             ({}, False)):
+        env = resolve("wordpress", "{{ wordpress_service.env }}", **overrides)
+        secrets = resolve("wordpress", "{{ wordpress_service.secrets }}", **overrides)
+        assert ("WORDPRESS_REDIS_HOST" in env) == redis and ("redis_password" in secrets) == redis, overrides
+
+
 def test_the_object_cache_and_the_opcache_jit_only_with_tuning():
     tuned, stock = render("wordpress", "opcache.ini.j2"), render("wordpress", "opcache.ini.j2", inception_tuning=False)
     assert re.search(r"^opcache.jit = tracing$", tuned, re.M) and "opcache.jit" not in stock

@@ -39,7 +39,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import status  # noqa: E402  (tools/status.py: memory as `docker stats` counts it)
+import status as status_tool  # noqa: E402  (tools/status.py: memory as `docker stats` counts it)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -282,7 +282,7 @@ def memory_stats():
 def memory():
     """MiB each container uses, as `docker stats` counts it (the page cache
     not recently used left out)."""
-    return {service: round(status.used_memory(stats) / 2**20, 1) for service, stats in memory_stats().items()}
+    return {service: round(status_tool.used_memory(stats) / 2**20, 1) for service, stats in memory_stats().items()}
 
 
 def memory_parts():
@@ -292,7 +292,7 @@ def memory_parts():
     rest of the cgroup's usage: inodes, dentries, sockets)."""
     parts = {}
     for service, stats in memory_stats().items():
-        used = status.used_memory(stats) or 0
+        used = status_tool.used_memory(stats) or 0
         detail = (stats.get("memory_stats") or {}).get("stats") or {}
         if "total_rss" in detail:  # cgroup v1: shared pages are the cache that is on no file list
             anonymous, files = detail["total_rss"], detail.get("total_active_file", 0)

@@ -35,16 +35,17 @@ def used_memory(stats):
         return None
     detail = memory.get("stats") or {}
     inactive = detail.get("total_inactive_file", detail.get("inactive_file", 0))
-    return max(0, usage - inactive) if inactive < usage else usage
+    return usage - inactive if inactive < usage else usage
 
 
 def human(size):
     """Bytes as `docker stats` writes them: 33.4MiB."""
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.4g}{unit}" if unit != "B" else f"{size}B"
+    if size < 1024:
+        return f"{size}B"
+    for unit in ("KiB", "MiB", "GiB"):
         size /= 1024
-    return f"{size}B"
+        if size < 1024 or unit == "GiB":
+            return f"{size:.4g}{unit}"
 
 
 def memory_lines(containers):
