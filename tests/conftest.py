@@ -1,5 +1,6 @@
 """Helpers for the fast tests: render role templates the way Ansible does."""
 import pathlib
+import sys
 
 import pytest
 import yaml
@@ -7,10 +8,19 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import init_plugin_loader
 from ansible.template import Templar, trust_as_template
 
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# The checkout is the collection fortytwo.inception (ansible.cfg looks for it
+# under .collections/, as `make` links it): its plugins import each other by
+# that name, here too.
+_LINK = ROOT / ".collections" / "ansible_collections" / "fortytwo" / "inception"
+if not _LINK.exists():
+    _LINK.parent.mkdir(parents=True, exist_ok=True)
+    _LINK.symlink_to("../../..")
+sys.path.insert(0, str(ROOT / ".collections"))
+
 # Lookups and filters (ansible.builtin.*) resolve as in a playbook run.
 init_plugin_loader()
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 ROLES = ROOT / "roles"
 # The one ordered list of the services (playbooks/vars/services.yml).
 SERVICE_ROLES = tuple(yaml.safe_load((ROOT / "playbooks" / "vars" / "services.yml").read_text())["inception_services"])

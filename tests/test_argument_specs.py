@@ -42,7 +42,7 @@ def test_host_preflight_entry_point_validates_the_same_options():
 
 def test_every_entry_point_of_the_service_role_takes_the_same_description():
     specs = spec("service")
-    assert specs["validate"] == specs["build"] == specs["deploy"] == specs["remove"]
+    assert specs["validate"] == specs["deploy"] == specs["remove"] == specs["upgrade"]
     assert set(specs["deploy"]["options"]) == {"service"}
 
 

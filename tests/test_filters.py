@@ -11,29 +11,6 @@ _SPEC = importlib.util.spec_from_file_location("inception_filters", ROOT / "plug
 filters = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(filters)
 
-FILES = [{"src": "Dockerfile.j2", "dest": "Dockerfile", "mode": "0644"},
-         {"src": "entrypoint.sh.j2", "dest": "entrypoint.sh", "mode": "0755"}]
-RENDERED = ["FROM debian:bookworm\nCMD [\"mariadbd\"]\n", "#!/bin/sh\nexec \"$@\"\n"]
-
-
-def test_the_image_tag_is_twelve_hex_digits_and_stable():
-    tag = filters.image_tag(RENDERED, FILES, "debian:bookworm")
-    assert len(tag) == 12 and int(tag, 16) >= 0
-    assert filters.image_tag(list(RENDERED), [dict(f) for f in FILES], "debian:bookworm") == tag
-
-
-@pytest.mark.parametrize("change", [
-    lambda r, f, b: ([r[0] + "# one more line\n", r[1]], f, b),      # a template renders otherwise
-    lambda r, f, b: (r, [f[0], {**f[1], "mode": "0644"}], b),        # a file mode
-    lambda r, f, b: (r, [f[0], {**f[1], "dest": "start.sh"}], b),    # a file name
-    lambda r, f, b: (r, f, "debian:trixie"),                         # the base image
-    lambda r, f, b: ([r[0] + r[1][:1], r[1][1:]], f, b),             # the same text, split otherwise
-])
-def test_any_change_to_the_build_context_changes_the_tag(change):
-    assert filters.image_tag(*change(RENDERED, FILES, "debian:bookworm")) != \
-        filters.image_tag(RENDERED, FILES, "debian:bookworm")
-
-
 def test_secret_files_are_mounted_one_by_one_read_only():
     assert filters.secret_mounts(["a_password", "b_password"], "/opt/x/secrets/") == [
         {"type": "bind", "source": "/opt/x/secrets/a_password", "target": "/run/secrets/a_password", "read_only": True},

@@ -4,33 +4,14 @@
 programs (an image's content tag, the status table, what the Debian mirror
 has that an image lacks, the upgrade report)."""
 
-import hashlib
-import json
 import re
 from datetime import datetime, timezone
+
+from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import config_digest as _config_digest
 
 STATUS_HEADER = ["SERVICE", "STATE", "HEALTH", "IMAGE", "UPDATES", "UPTIME", "RESTARTS", "MEMORY", "PUBLISHED", "VOLUME"]
 # The table `make status` prints at once, without asking the mirror (tools/status.py).
 STATUS_HEADER_NOW = [column for column in STATUS_HEADER if column != "UPDATES"]
-
-
-def image_tag(rendered, build_files, base_image, length=12):
-    """Tag of a service image: the first hex digits of a SHA-256 over the file
-    list of its build context, the files as rendered, and the base image.
-
-    The same templates and values give the same tag, so an image of that name
-    is exactly this build; any change to a template, a value rendered into it,
-    the file list (names, modes) or the base image gives another tag."""
-    if isinstance(rendered, str):
-        rendered = [rendered]
-    digest = hashlib.sha256()
-    digest.update(json.dumps(list(build_files), sort_keys=True).encode())
-    for text in rendered:
-        digest.update(b"\0")
-        digest.update(str(text).encode())
-    digest.update(b"\0")
-    digest.update(str(base_image).encode())
-    return digest.hexdigest()[:int(length)]
 
 
 def blkio_device(source, disk, throttles, data_dir):
@@ -70,6 +51,14 @@ def blkio_rules(limits, device):
             raise ValueError("block I/O limit %s: %r is a count of operations, without a unit" % (name, value))
         rules[name] = [{"path": device, "rate": rate if name.endswith("_iops") else str(rate)}] if device and rate else []
     return rules
+
+
+def config_digest(contents, service, secrets=None):
+    """The digest a container carries as its label fortytwo.inception.config:
+    the texts (or checksums) of the host files its daemon reads at start and
+    its secrets (through PBKDF2, never a plain hash), so that docker_container
+    recreates it when one of them changes (plugin_utils/images.py)."""
+    return _config_digest(service, contents, secrets)
 
 
 def containers_not_in(containers, plan):
@@ -336,11 +325,11 @@ class FilterModule:
             "apt_upgrades": apt_upgrades,
             "blkio_device": blkio_device,
             "blkio_rules": blkio_rules,
+            "config_digest": config_digest,
             "containers_not_in": containers_not_in,
             "daemon_config": daemon_config,
             "foreign_containers": foreign_containers,
             "htpasswd": htpasswd,
-            "image_tag": image_tag,
             "package_changes": package_changes,
             "package_diff": package_diff,
             "secret_mounts": secret_mounts,

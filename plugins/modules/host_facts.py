@@ -1,0 +1,167 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: fortytwo.inception maintainers
+# MIT License (see galaxy.yml)
+"""What docker_host needs to know of the host, read in one module call."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: host_facts
+short_description: Read in one call what preparing a Docker host needs to know of it
+version_added: 0.2.0
+description:
+  - Reads, without changing anything, what the C(docker_host) role would otherwise learn with a dozen
+    module calls on every run, each costing a Python start on the host.
+  - Whether systemd is PID 1; which of O(packages) dpkg does not list as installed; the engine's
+    C(/etc/docker/daemon.json) (parsed); the subordinate ID ranges of C(/etc/subuid) and C(/etc/subgid); and for
+    block I/O limits, the device that holds O(data_dir) (or its nearest existing parent), that device's disk
+    when it is a partition, and whether the kernel throttles and weighs block I/O (cgroup v1 C(blkio) files, or
+    cgroup v2).
+options:
+  packages:
+    description: Debian packages whose installation to check.
+    type: list
+    elements: str
+    default: []
+  data_dir:
+    description: The directory whose device the block I/O limits apply to; it may not exist yet.
+    type: path
+    required: true
+attributes:
+  check_mode:
+    description: Reads only; runs the same in check mode.
+    support: full
+  diff_mode:
+    description: Gives no diff.
+    support: none
+author:
+  - fortytwo.inception maintainers (@fortytwo)
+"""
+
+EXAMPLES = r"""
+- name: Read what preparing the host needs to know of it
+  fortytwo.inception.host_facts:
+    packages: [docker.io, python3-requests]
+    data_dir: /home/jdoe/data
+  register: host
+"""
+
+RETURN = r"""
+systemd:
+  description: Whether systemd is PID 1 (C(/run/systemd/system) exists).
+  returned: always
+  type: bool
+packages_missing:
+  description: The packages of O(packages) that dpkg does not list as installed, in their order.
+  returned: always
+  type: list
+  elements: str
+daemon_json:
+  description: The engine's C(/etc/docker/daemon.json), parsed; empty when there is none.
+  returned: always
+  type: dict
+subuid:
+  description: The text of C(/etc/subuid) (empty when missing).
+  returned: always
+  type: str
+subgid:
+  description: The text of C(/etc/subgid) (empty when missing).
+  returned: always
+  type: str
+data_source:
+  description: The device (or file system) that holds O(data_dir), as C(findmnt) names it.
+  returned: always
+  type: str
+data_disk:
+  description: The disk of that device when it is a partition (lsblk's PKNAME), empty for a whole device, null when lsblk cannot tell.
+  returned: always
+  type: str
+blkio_throttles:
+  description: Whether the kernel throttles block I/O (cgroup v1 C(blkio.throttle.*) or cgroup v2).
+  returned: always
+  type: bool
+blkio_weight:
+  description: Whether the kernel applies a block I/O weight (cgroup v1 C(blkio.weight)).
+  returned: always
+  type: bool
+"""
+
+import json
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def _read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return ""
+
+
+def existing_parent(path):
+    """The nearest existing directory at or above `path`."""
+    path = os.path.abspath(path)
+    while not os.path.exists(path) and path != os.path.dirname(path):
+        path = os.path.dirname(path)
+    return path
+
+
+def missing_packages(module, packages):
+    if not packages:
+        return []
+    _rc, out, _err = module.run_command(["dpkg-query", "--show", "--showformat=${db:Status-Status} ${Package}\\n"]
+                                        + list(packages))
+    installed = {line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("installed ")}
+    return [name for name in packages if name not in installed]
+
+
+def data_device(module, data_dir):
+    """(findmnt's SOURCE for the data directory, lsblk's PKNAME of it or None)."""
+    rc, out, _err = module.run_command(["findmnt", "--noheadings", "--nofsroot", "--output", "SOURCE", "--target",
+                                        existing_parent(data_dir)])
+    source = out.strip() if rc == 0 else ""
+    disk = None
+    if source.startswith("/dev/"):
+        rc, out, _err = module.run_command(["lsblk", "--noheadings", "--nodeps", "--output", "PKNAME", source])
+        disk = out.strip() if rc == 0 else None
+    return source, disk
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            packages=dict(type="list", elements="str", default=[]),
+            data_dir=dict(type="path", required=True),
+        ),
+        supports_check_mode=True,
+    )
+    daemon_text = _read("/etc/docker/daemon.json")
+    try:
+        daemon_json = json.loads(daemon_text) if daemon_text.strip() else {}
+    except ValueError as error:
+        module.fail_json(msg="/etc/docker/daemon.json is not valid JSON (%s): fix it or remove it, the engine "
+                             "would not start with it" % error)
+    source, disk = data_device(module, module.params["data_dir"])
+    module.exit_json(
+        changed=False,
+        systemd=os.path.isdir("/run/systemd/system"),
+        packages_missing=missing_packages(module, module.params["packages"]),
+        daemon_json=daemon_json,
+        subuid=_read("/etc/subuid"),
+        subgid=_read("/etc/subgid"),
+        data_source=source,
+        data_disk=disk,
+        blkio_throttles=os.path.exists("/sys/fs/cgroup/blkio/blkio.throttle.write_bps_device")
+        or os.path.exists("/sys/fs/cgroup/cgroup.controllers"),
+        blkio_weight=os.path.exists("/sys/fs/cgroup/blkio/blkio.weight"),
+    )
+
+
+if __name__ == "__main__":
+    main()

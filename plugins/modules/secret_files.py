@@ -1,0 +1,187 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: fortytwo.inception maintainers
+# MIT License (see galaxy.yml)
+"""The stack's secret files, written in one module call."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: secret_files
+short_description: Write secret files, one per secret, read-only to their owner, in one call
+version_added: 0.2.0
+description:
+  - Makes O(directory) a directory only root can enter (0700), then makes each file of O(secrets) hold exactly
+    its secret, with its owner and group and mode 0400, in one module call for the whole stack (where a loop of
+    M(ansible.builtin.copy) made one call per secret).
+  - Compares first and writes only what differs (content, owner, group, mode), so a secret file edited, made
+    readable or removed behind Ansible's back is repaired and a rerun changes nothing. A regular file is
+    rewritten in place, owner and mode first: the containers that bind-mount it see the repaired file at once
+    (a file renamed over it would leave them the old one until they restart). A rotated secret also changes
+    the config digest of the containers that mount it, which are then recreated.
+  - Contents are never returned or logged (C(no_log)); the result names the files it wrote.
+options:
+  directory:
+    description: The directory of the secret files.
+    type: path
+    required: true
+  secrets:
+    description: The secrets, by file name.
+    type: dict
+    required: true
+  uid:
+    description: The host user ID of container root (the engine's user-namespace remapping), which owns the files.
+    type: int
+    default: 0
+  gid:
+    description: The host group ID of container root.
+    type: int
+    default: 0
+  owners:
+    description:
+      - The user inside the container that reads a file, by file name, when it is not root (the registry reads
+        its password file as docker-registry). Its ID is added to O(uid) and O(gid).
+    type: dict
+    default: {}
+attributes:
+  check_mode:
+    description: Says what it would write, writes nothing.
+    support: full
+  diff_mode:
+    description: Never shows a secret, so gives no diff.
+    support: none
+author:
+  - fortytwo.inception maintainers (@fortytwo)
+"""
+
+EXAMPLES = r"""
+- name: Write the secret files of the stack
+  fortytwo.inception.secret_files:
+    directory: /opt/inception/secrets
+    secrets:
+      mariadb_root_password: "{{ mariadb_root_password }}"
+      registry_htpasswd: "{{ registry_htpasswd }}"
+    uid: 100000
+    gid: 100000
+    owners: {registry_htpasswd: 999}
+  no_log: true
+"""
+
+RETURN = r"""
+written:
+  description: The names of the files written (new, changed or repaired).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import os
+import stat
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_bytes
+
+MODE = 0o400
+
+
+def _wanted(path, content, owner, group):
+    """Whether the file at `path` is already exactly what is wanted."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != MODE \
+            or (info.st_uid, info.st_gid) != (owner, group):
+        return False
+    with open(path, "rb") as handle:
+        return handle.read() == content
+
+
+def _write(directory, name, content, owner, group):
+    """Make the file hold `content`, owned and 0400 before it does. A regular
+    file is rewritten in place: its inode is what running containers have
+    bind-mounted, so they see the repaired secret at once. Anything else
+    (none, a link, a directory) is replaced by a new file."""
+    path = os.path.join(directory, name)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
+    except OSError:
+        handle = None
+    if handle is not None and stat.S_ISREG(os.fstat(handle).st_mode):
+        try:
+            os.fchmod(handle, MODE)
+            os.fchown(handle, owner, group)
+            os.ftruncate(handle, 0)
+            os.write(handle, content)
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        return
+    if handle is not None:
+        os.close(handle)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".%s." % name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            os.fchmod(out.fileno(), MODE)
+            os.fchown(out.fileno(), owner, group)
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.rmdir(path)
+        os.rename(temporary, path)
+    except OSError:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            directory=dict(type="path", required=True),
+            secrets=dict(type="dict", required=True, no_log=True),
+            uid=dict(type="int", default=0),
+            gid=dict(type="int", default=0),
+            owners=dict(type="dict", default={}),
+        ),
+        supports_check_mode=True,
+    )
+    directory = module.params["directory"]
+    changed = False
+    try:
+        info = os.lstat(directory)
+        if not stat.S_ISDIR(info.st_mode):
+            module.fail_json(msg="%s exists and is not a directory: move it away" % directory)
+    except OSError:
+        info = None
+    if info is None or stat.S_IMODE(info.st_mode) != 0o700 or (info.st_uid, info.st_gid) != (0, 0):
+        changed = True
+        if not module.check_mode:
+            os.makedirs(directory, 0o700, exist_ok=True)
+            os.chown(directory, 0, 0)
+            os.chmod(directory, 0o700)
+    written = []
+    for name in sorted(module.params["secrets"]):
+        if not name or "/" in name or name in (".", ".."):
+            module.fail_json(msg="secret file name %r: a plain file name is expected" % name)
+        content = to_bytes(module.params["secrets"][name], errors="surrogate_or_strict")
+        inside = int(module.params["owners"].get(name, 0))
+        owner, group = module.params["uid"] + inside, module.params["gid"] + inside
+        if _wanted(os.path.join(directory, name), content, owner, group):
+            continue
+        written.append(name)
+        if not module.check_mode:
+            try:
+                _write(directory, name, content, owner, group)
+            except OSError as error:
+                module.fail_json(msg="writing the secret file %s in %s: %s" % (name, directory, error.strerror))
+    module.exit_json(changed=changed or bool(written), written=written)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""The modules that replace several calls each (plugins/modules/secret_files.py,
+host_facts.py), on real files of a temporary directory."""
+import os
+import stat
+
+import pytest
+
+from ansible_collections.fortytwo.inception.plugins.modules import host_facts, secret_files
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
+
+
+def test_a_secret_file_is_written_owned_and_0400_then_left_alone(tmp_path):
+    path = tmp_path / "db_password"
+    secret_files._write(str(tmp_path), "db_password", b"s3cret", 100000, 100000)
+    info = path.stat()
+    assert path.read_bytes() == b"s3cret"
+    assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (0o400, 100000, 100000)
+    assert secret_files._wanted(str(path), b"s3cret", 100000, 100000)
+    assert not secret_files._wanted(str(path), b"s3cret", 0, 0)
+    assert not secret_files._wanted(str(path), b"other", 100000, 100000)
+
+
+def test_an_edited_secret_file_is_repaired_in_place_for_the_containers_that_mount_it(tmp_path):
+    path = tmp_path / "db_password"
+    secret_files._write(str(tmp_path), "db_password", b"s3cret", 0, 0)
+    inode = path.stat().st_ino
+    os.chmod(path, 0o644)
+    with open(path, "ab") as handle:
+        handle.write(b"edited")
+    assert not secret_files._wanted(str(path), b"s3cret", 0, 0)
+    secret_files._write(str(tmp_path), "db_password", b"s3cret", 0, 0)
+    assert path.read_bytes() == b"s3cret" and path.stat().st_ino == inode
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400
+
+
+def test_a_link_in_place_of_a_secret_file_is_replaced_not_followed(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.write_bytes(b"untouched")
+    (tmp_path / "secrets").mkdir()
+    link = tmp_path / "secrets" / "db_password"
+    link.symlink_to(target)
+    secret_files._write(str(tmp_path / "secrets"), "db_password", b"s3cret", 0, 0)
+    assert not link.is_symlink() and link.read_bytes() == b"s3cret"
+    assert target.read_bytes() == b"untouched"
+
+
+def test_the_data_directory_device_is_asked_of_its_nearest_existing_parent(tmp_path):
+    assert host_facts.existing_parent(str(tmp_path / "not" / "yet")) == str(tmp_path)
+    assert host_facts.existing_parent(str(tmp_path)) == str(tmp_path)
