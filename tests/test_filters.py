@@ -11,6 +11,7 @@ _SPEC = importlib.util.spec_from_file_location("inception_filters", ROOT / "plug
 filters = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(filters)
 
+
 def test_secret_files_are_mounted_one_by_one_read_only():
     assert filters.secret_mounts(["a_password", "b_password"], "/opt/x/secrets/") == [
         {"type": "bind", "source": "/opt/x/secrets/a_password", "target": "/run/secrets/a_password", "read_only": True},

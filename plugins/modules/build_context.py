@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: fortytwo.inception maintainers
-# MIT License (see galaxy.yml)
+# Copyright: fortytwo.inception contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Documentation and argument spec of the build_context action plugin
 (plugins/action/build_context.py), which runs on the controller."""
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: fortytwo.inception maintainers
-# MIT License (see galaxy.yml)
+# Copyright: fortytwo.inception contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What docker_host needs to know of the host, read in one module call."""
 
 from __future__ import absolute_import, division, print_function

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: fortytwo.inception maintainers
-# MIT License (see galaxy.yml)
+# Copyright: fortytwo.inception contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The stack's secret files, written in one module call."""
 
 from __future__ import absolute_import, division, print_function
@@ -19,7 +19,7 @@ description:
     M(ansible.builtin.copy) made one call per secret).
   - Compares first and writes only what differs (content, owner, group, mode), so a secret file edited, made
     readable or removed behind Ansible's back is repaired and a rerun changes nothing. A regular file is
-    rewritten in place, owner and mode first: the containers that bind-mount it see the repaired file at once
+    rewritten in place, owner and mode first, so the containers that bind-mount it see the repaired file at once
     (a file renamed over it would leave them the old one until they restart). A rotated secret also changes
     the config digest of the containers that mount it, which are then recreated.
   - Contents are never returned or logged (C(no_log)); the result names the files it wrote.

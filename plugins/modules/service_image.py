@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: fortytwo.inception maintainers
-# MIT License (see galaxy.yml)
+# Copyright: fortytwo.inception contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Documentation and argument spec of the service_image action plugin
 (plugins/action/service_image.py)."""
 
@@ -78,6 +78,7 @@ attributes:
   check_mode:
     description: The modules it runs are run in check mode.
     support: partial
+    details: A build started in check mode builds nothing, so no image is provided and no job is returned.
   diff_mode:
     description: Gives no diff.
     support: none
