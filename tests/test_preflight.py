@@ -71,6 +71,11 @@ def test_good_input_passes(tmp_path):
      "inception_static_site_path"),
     ({"inception_adminer_enabled": True, "inception_adminer_path": "adminer"}, "inception_adminer_path"),
     ({"inception_backup_cron_enabled": True, "backup_cron_schedule": "every day"}, "backup_cron_schedule"),
+    # The container profile: one override per service, of a setting it has, of the right type.
+    ({"inception_service_overrides": {"nginx": {"memory": "1g"}}}, "inception_service_overrides names the service nginx"),
+    ({"inception_service_overrides": {"mariadb": {"memroy": "1g"}}}, "the setting memroy"),
+    ({"inception_service_overrides": {"mariadb": {"stop_timeout": "soon"}}}, "inception_service_overrides.mariadb"),
+    ({"inception_service_overrides": {"wordpress": {"restart_policy": "never"}}}, "inception_service_overrides.wordpress"),
 ])
 def test_bad_input_is_refused_naming_the_variable(tmp_path, overrides, variable):
     if overrides.get("inception_data_dir") == "A_FILE":

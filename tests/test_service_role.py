@@ -52,11 +52,22 @@ def test_each_role_is_a_folder_handing_its_description_over(role):
 
 @pytest.mark.parametrize("role", SERVICE_ROLES)
 def test_every_service_has_limits_a_healthcheck_and_a_restart_policy(role):
-    service = description(role)
+    profile = resolve(role, "{{ inception_container_profile | combine(%s_service.profile | default({})) }}" % role)
     for key in ("memory", "cpu_shares", "pids_limit", "restart_policy", "stop_timeout", "healthy_timeout"):
-        assert service[key], f"{role}: no {key}"
-    assert service["restart_policy"] in ("always", "unless-stopped", "on-failure")
-    assert service["healthcheck"]["start_period"]
+        assert profile[key], f"{role}: no {key}"
+    assert profile["restart_policy"] in ("always", "unless-stopped", "on-failure")
+    # A role's profile gives only what the collection's profile has.
+    profile_spec = SERVICE_SPEC["main"]["options"]["inception_container_profile"]["options"]
+    assert set(description(role).get("profile", {})) <= set(profile_spec), role
+
+
+def test_the_container_profile_is_declared_once():
+    # No role carries its own variable for a setting of the profile any more.
+    for role in SERVICE_ROLES:
+        names = (ROLES / role / "defaults" / "main.yml").read_text()
+        for setting in ("restart_policy", "stop_timeout", "healthy_timeout", "capabilities", "cgroup_memory",
+                        "cgroup_cpu_shares", "cgroup_pids", "cgroup_blkio"):
+            assert f"{role}_{setting}" not in names, (role, setting)
 
 
 @pytest.mark.parametrize("role", SERVICE_ROLES)

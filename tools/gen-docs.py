@@ -95,7 +95,7 @@ def how_it_runs(role):
         return ("## A service's whole life\n\n"
                 + "\n".join("- " + plain(p) for p in as_list(deploy["description"])) + "\n\n"
                 "Each service role hands it this description (`vars/main.yml`, `<role>_service`), "
-                "checked by the entry points `validate`, `build`, `deploy` and `remove`:\n\n"
+                "checked by the entry points `validate`, `deploy`, `upgrade` and `remove`:\n\n"
                 + variables_block(deploy["options"]) + "\n"
                 "## Add a service\n\n"
                 "One folder, `roles/<name>/`, like the bonus roles (`redis` is the smallest): templates "
@@ -105,12 +105,24 @@ def how_it_runs(role):
                 "of one task that hands it over (copy one). Then one line in `playbooks/vars/services.yml`. "
                 "Its switch is `inception_<name>_enabled` (none: it always runs).\n")
     if role in SERVICES:
+        profile = (yaml.safe_load((ROOT / "roles" / role / "vars" / "main.yml").read_text())[f"{role}_service"]
+                   .get("profile") or {})
+        differs = ("its role gives it, where it differs:\n\n```yaml\n" + yaml.safe_dump(
+            {"profile": profile}, default_flow_style=None, sort_keys=False, width=100) + "```\n\n"
+            if profile else "its role changes none of them.\n\n")
         return ("## How it runs\n\n"
                 f"`vars/main.yml` describes the service (`{role}_service`); `tasks/main.yml` hands it to "
-                "[fortytwo.inception.service](../service/README.md), which writes its secret files, builds its "
-                "image, tests a new image's configuration, runs its container and removes it "
-                "(`inception_step`: `validate`, `build`, `deploy` (the default) or `remove`). "
-                f"The site playbook runs it in the order of `playbooks/vars/services.yml`.\n")
+                "[fortytwo.inception.service](../service/README.md), which names its image after its build "
+                "context, provides the image (kept when it is our build, else built or, in a fleet, pulled), "
+                "tests a new image's configuration, runs its container and removes it "
+                "(`inception_step`: `validate`, `deploy` (the default), `upgrade` or `remove`). "
+                f"The site playbook runs it in the order of `playbooks/vars/services.yml`.\n\n"
+                "## Its container\n\n"
+                "Restart policy, timeouts, capabilities, memory, CPU, pids and block I/O come from the "
+                "collection's container profile (`inception_container_profile`, "
+                "[fortytwo.inception.service](../service/README.md)); " + differs
+                + f"Change one for this service on your hosts with `inception_service_overrides: {{{role}: "
+                "{memory: 512m}}`.\n")
     return ""
 
 
@@ -126,7 +138,12 @@ def role_readme(role):
         variables_block(main["options"]),
         how_it_runs(role),
     ]
-    if role not in ("service",):
+    if role in SERVICES:
+        parts += ["## Example\n",
+                  "A service runs from the site playbook (the host, the plan, the secret files come from "
+                  "there); `--tags` runs it alone, the checks first:\n\n"
+                  f"```sh\nansible-playbook fortytwo.inception.site --tags {role}\n```\n"]
+    elif role not in ("service",):
         parts += ["## Example\n",
                   "```yaml\n- name: Run only this part of the stack\n  hosts: inception\n  roles:\n"
                   f"    - role: fortytwo.inception.{role}\n```\n"]

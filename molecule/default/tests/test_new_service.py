@@ -57,12 +57,8 @@ throwaway_service:
     - {src: Dockerfile.j2, dest: Dockerfile, mode: "0644"}
     - {src: index.html.j2, dest: index.html, mode: "0644"}
   user: "65534:65534"
-  memory: 16m
-  cpu_shares: 64
-  pids_limit: 8
-  restart_policy: unless-stopped
-  stop_timeout: 2
-  healthy_timeout: 60
+  # Where its container differs from inception_container_profile.
+  profile: {memory: 16m, cpu_shares: 64, pids_limit: 8, stop_timeout: 2}
   healthcheck:
     test: [CMD, busybox, wget, -q, -O, /dev/null, "http://127.0.0.1:8080/"]
     start_period: 10s

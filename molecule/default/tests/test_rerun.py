@@ -31,7 +31,7 @@ def test_a_changed_container_setting_reaches_that_container_only(stack, containe
     before = {s: container(s)["Id"] for s in ("mariadb", "wordpress", "nginx")}
     pids = container("nginx")["HostConfig"]["PidsLimit"]
     try:
-        output = converge(tmp_path, nginx_tls_cgroup_pids=pids + 7)
+        output = converge(tmp_path, inception_service_overrides={"nginx_tls": {"pids_limit": pids + 7}})
         assert recap_changed(output) >= 1
         assert container("nginx")["HostConfig"]["PidsLimit"] == pids + 7
         assert container("nginx")["Id"] != before["nginx"]

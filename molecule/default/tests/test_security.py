@@ -95,13 +95,13 @@ def to_bytes(size):
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_capabilities_are_dropped_and_privileges_cannot_grow(host, container, service):
+def test_capabilities_are_dropped_and_privileges_cannot_grow(host, stack, container, service):
     c = container(service)["HostConfig"]
-    wanted = variables(host).get(f"{ROLE[service]}_capabilities")
+    # Exactly those of its container profile (inception_container_profile with its role's and the inventory's).
+    wanted = stack["plan"][ROLE[service]]["profile"]["capabilities"]
     assert c["CapDrop"] == ["ALL"]
     assert c["CapAdd"] and "SYS_ADMIN" not in c["CapAdd"] and "NET_RAW" not in c["CapAdd"]
-    if wanted:
-        assert sorted(c["CapAdd"]) == sorted(wanted)
+    assert sorted(c["CapAdd"]) == sorted(wanted)
     # The form the engine no longer warns about, and what the kernel applies.
     assert c["SecurityOpt"] == ["no-new-privileges=true"]
     assert host.check_output(f"docker exec {container(service)['Name'][1:]} grep ^NoNewPrivs: /proc/1/status").split() \
@@ -111,13 +111,14 @@ def test_capabilities_are_dropped_and_privileges_cannot_grow(host, container, se
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_cgroup_limits_are_set(host, container, service):
+def test_cgroup_limits_are_set(host, stack, container, service):
     c = container(service)["HostConfig"]
-    v = variables(host)
-    role = ROLE[service]
-    assert c["Memory"] > 0 and c["PidsLimit"] > 0 and c["CpuShares"] > 0
-    if f"{role}_cgroup_memory" in v:
-        assert c["Memory"] == to_bytes(v[f"{role}_cgroup_memory"])
+    profile = stack["plan"][ROLE[service]]["profile"]
+    assert c["Memory"] == to_bytes(profile["memory"]) > 0
+    assert c["PidsLimit"] == int(profile["pids_limit"]) > 0
+    assert c["CpuShares"] == int(profile["cpu_shares"]) > 0
+    assert c["RestartPolicy"]["Name"] == profile["restart_policy"]
+    assert container(service)["Config"]["StopTimeout"] == int(profile["stop_timeout"])
     supported = host.file("/sys/fs/cgroup/blkio/blkio.weight").exists
     assert (c["BlkioWeight"] > 0) == supported
 
