@@ -61,10 +61,11 @@ def _trusted(value):
 
 
 def role_variables(role, **overrides):
-    """What a role's tasks see: the shared values (the service role, which
-    every role depends on), then the role's own defaults and vars."""
+    """What a role's tasks see: the shared values (the common role, which
+    every role depends on), the service role's, then the role's own defaults
+    and vars."""
     variables = {}
-    for name in dict.fromkeys(("service", role)):
+    for name in dict.fromkeys(("common", "service", role)):
         for part in ("defaults", "vars"):
             path = ROLES / name / part / "main.yml"
             if path.exists():

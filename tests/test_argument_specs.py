@@ -4,7 +4,7 @@ import yaml
 
 from conftest import ROLES, SERVICE_ROLES
 
-ROLE_NAMES = ("service", "docker_host", "backup") + SERVICE_ROLES
+ROLE_NAMES = ("common", "service", "docker_host", "backup") + SERVICE_ROLES
 
 
 def spec(role):
@@ -25,14 +25,23 @@ def test_every_option_is_described_and_typed(role):
         assert option.get("type"), f"{role}: {name} has no type"
 
 
-@pytest.mark.parametrize("role", ("docker_host", "backup") + SERVICE_ROLES)
-def test_shared_values_are_defined_once_in_the_service_role(role):
-    shared = set(spec("service")["main"]["options"])
+@pytest.mark.parametrize("role", ("service", "docker_host", "backup") + SERVICE_ROLES)
+def test_shared_values_are_defined_once_in_the_common_role(role):
+    shared = set(spec("common")["main"]["options"]) | (set(spec("service")["main"]["options"]) if role != "service" else set())
     defaults = set(yaml.safe_load((ROLES / role / "defaults" / "main.yml").read_text()) or {})
     assert defaults & shared == set(), f"{role} redefines {sorted(defaults & shared)}"
     assert set(spec(role)["main"]["options"]) & shared == set(), f"{role} documents shared values again"
+    # The lifecycle and the host read the shared values from the common role;
+    # a service role reaches them through the lifecycle it hands its service to.
     dependencies = yaml.safe_load((ROLES / role / "meta" / "main.yml").read_text())["dependencies"]
-    assert {"role": "fortytwo.inception.service"} in dependencies
+    wanted = "fortytwo.inception.service" if role in SERVICE_ROLES else "fortytwo.inception.common"
+    assert dependencies == [{"role": wanted}], role
+
+
+def test_no_role_includes_the_tasks_of_the_host_role():
+    for path in ROLES.glob("*/tasks/*.yml"):
+        if path.parts[-3] != "docker_host":
+            assert "fortytwo.inception.docker_host" not in path.read_text(), path
 
 
 def test_host_preflight_entry_point_validates_the_same_options():
