@@ -21,7 +21,9 @@ from ansible_collections.fortytwo.inception.plugins.plugin_utils import images
 class ActionModule(ActionBase):
     """Keep our build, pull the fleet's, or build; never run anything else."""
 
-    TRANSFERS_FILES = True
+    # The build context goes through the copy action, which makes its own
+    # temporary directory: none is made up front for a kept image.
+    TRANSFERS_FILES = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
