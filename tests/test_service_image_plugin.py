@@ -2,10 +2,13 @@
 the community.docker modules as its decisions say: which modules run, in
 which order, with which arguments, for each case, and what it returns. The
 modules are stood in for here; the molecule scenarios run the real ones."""
+import functools
 from types import SimpleNamespace
 
 import pytest
 from ansible.errors import AnsibleActionFail
+from ansible.plugins.loader import fragment_loader, module_loader
+from ansible.utils.plugin_docs import get_docstring
 
 from ansible_collections.fortytwo.inception.plugins.action.service_image import ActionModule
 
@@ -13,6 +16,17 @@ IMAGE = "mariadb:0123456789ab"
 OURS = {"fortytwo.inception.service": "mariadb", "fortytwo.inception.context": "0123456789ab"}
 CONTEXT = {"image": IMAGE, "files": [{"dest": "Dockerfile", "mode": "0644", "content": "FROM debian:bookworm\n"},
                                      {"dest": "conf/60.cnf", "mode": "0644", "content": "[mysqld]\n"}]}
+
+
+@functools.lru_cache(maxsize=None)
+def documented(module):
+    """The options a module documents (its doc fragments included), and for
+    each dict option the suboptions it documents."""
+    found = module_loader.find_plugin_with_context(module)
+    assert found.resolved, f"{module} is not installed"
+    options = get_docstring(found.plugin_resolved_path, fragment_loader,
+                            collection_name=found.plugin_resolved_collection)[0]["options"]
+    return {name: set(option.get("suboptions") or {}) for name, option in options.items()}
 
 
 class Run:
@@ -31,6 +45,12 @@ class Run:
         self.plugin._remove_tmp_path = lambda path: None
 
     def module(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
+        # What the real module would refuse: an option (or suboption) it does not document.
+        options = documented(module_name)
+        assert set(module_args) <= set(options), (module_name, set(module_args) - set(options))
+        for name, value in module_args.items():
+            if options[name] and isinstance(value, dict):
+                assert set(value) <= options[name], (module_name, name, set(value) - options[name])
         self.calls.append((module_name, module_args, wrap_async))
         answer = self.answers.get(module_name, {})
         if isinstance(answer, list):

@@ -89,7 +89,7 @@ class ActionModule(ActionBase):
         if refused:
             raise AnsibleActionFail(refused)
         self._module("community.docker.docker_image_tag",
-                     {"name": source, "repository": [image], "existing_tags": "overwrite"})
+                     {"name": source, "repository": [image]})
         self._module("community.docker.docker_image_remove", {"name": source})
         return True
 
