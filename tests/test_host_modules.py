@@ -48,3 +48,26 @@ def test_a_link_in_place_of_a_secret_file_is_replaced_not_followed(tmp_path):
 def test_the_data_directory_device_is_asked_of_its_nearest_existing_parent(tmp_path):
     assert host_facts.existing_parent(str(tmp_path / "not" / "yet")) == str(tmp_path)
     assert host_facts.existing_parent(str(tmp_path)) == str(tmp_path)
+
+
+def test_the_package_lists_digest_follows_the_release_files_only(tmp_path):
+    assert host_facts.lists_digest(str(tmp_path)) == "" == host_facts.lists_digest(str(tmp_path / "none"))
+    (tmp_path / "deb.debian.org_debian_dists_bookworm_InRelease").write_text("Date: Sat, 05 Dec 2026\n")
+    (tmp_path / "deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4").write_text("big")
+    first = host_facts.lists_digest(str(tmp_path))
+    assert len(first) == 8 and int(first, 16) >= 0
+    (tmp_path / "deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4").write_text("other")
+    assert host_facts.lists_digest(str(tmp_path)) == first
+    (tmp_path / "deb.debian.org_debian_dists_bookworm_InRelease").write_text("Date: Sun, 06 Dec 2026\n")
+    assert host_facts.lists_digest(str(tmp_path)) != first
+
+
+def test_the_recorded_package_state_reads_as_none_when_missing_or_broken(tmp_path):
+    path = tmp_path / "package-state.json"
+    assert host_facts.package_state(str(path)) == {}
+    path.write_text('{"mariadb": "0e809e35", "nginx_tls": ""}')
+    assert host_facts.package_state(str(path)) == {"mariadb": "0e809e35"}
+    path.write_text("not json")
+    assert host_facts.package_state(str(path)) == {}
+    path.write_text('["mariadb"]')
+    assert host_facts.package_state(str(path)) == {}

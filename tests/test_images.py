@@ -101,3 +101,11 @@ def test_the_config_digest_follows_files_and_secrets_and_never_shows_a_secret():
     assert len(base) == 16 and int(base, 16) >= 0
     # Two services' secrets, joined otherwise, do not collide.
     assert images.config_digest("x", [], ["ab", "c"]) != images.config_digest("x", [], ["a", "bc"])
+
+
+def test_an_upgraded_image_has_a_tag_of_its_own():
+    assert images.versioned_tag("0123456789ab", "") == "0123456789ab"
+    assert images.versioned_tag("0123456789ab", "1f2e3d4c") == "0123456789ab-1f2e3d4c"
+    assert images.split_image("mariadb:0123456789ab-1f2e3d4c") == ("mariadb", "0123456789ab-1f2e3d4c")
+    with pytest.raises(ValueError, match="not hex digits"):
+        images.versioned_tag("0123456789ab", "../x")

@@ -15,7 +15,7 @@ from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.fortytwo.inception.plugins.modules.build_context import ARGUMENT_SPEC
-from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import image_tag
+from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import image_tag, versioned_tag
 
 
 class ActionModule(ActionBase):
@@ -40,11 +40,16 @@ class ActionModule(ActionBase):
         rendered = lookup.run([os.path.join(args["templates"], entry["src"]) for entry in files],
                               variables=task_vars)
         rendered = [str(text) for text in rendered]
-        tag = image_tag(rendered, files, args["base_image"])
+        content_tag = image_tag(rendered, files, args["base_image"])
+        try:
+            tag = versioned_tag(content_tag, args["package_state"])
+        except ValueError as error:
+            raise AnsibleActionFail("package state of %s: %s" % (args["name"], error))
         result.update(
             changed=False,
             image="%s:%s" % (args["name"], tag),
             tag=tag,
+            content_tag=content_tag,
             files=[{"dest": entry["dest"], "mode": entry["mode"], "content": text}
                    for entry, text in zip(files, rendered)],
         )

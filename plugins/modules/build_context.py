@@ -45,6 +45,13 @@ options:
     description: The image every service image is built C(FROM) (C(debian:bookworm)); part of the tag.
     type: str
     required: true
+  package_state:
+    description:
+      - The package state the image is built against, as C(make upgrade) records it (hex digits of the
+        mirror's package lists it fetched); appended to the tag (C(<content tag>-<state>)), so an upgraded image
+        has a tag of its own. Empty for an image no upgrade made.
+    type: str
+    default: ""
 attributes:
   check_mode:
     description: Changes nothing in any mode.
@@ -75,7 +82,12 @@ image:
   type: str
   sample: mariadb:69222640e8c8
 tag:
-  description: The content tag alone.
+  description: The image's tag, the content tag and the package state.
+  returned: always
+  type: str
+  sample: 69222640e8c8-1f2e3d4c
+content_tag:
+  description: The digest of the build context alone.
   returned: always
   type: str
   sample: 69222640e8c8
@@ -93,6 +105,7 @@ ARGUMENT_SPEC = dict(
     templates=dict(type="path", required=True),
     build_files=dict(type="list", elements="dict", required=True),
     base_image=dict(type="str", required=True),
+    package_state=dict(type="str", default=""),
 )
 
 

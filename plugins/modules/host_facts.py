@@ -31,6 +31,14 @@ options:
     description: The directory whose device the block I/O limits apply to; it may not exist yet.
     type: path
     required: true
+  package_state:
+    description:
+      - The file where C(make upgrade) records, per service, the package state its image was built against (a
+        JSON object); missing or unreadable, it reads as no state.
+    type: path
+  apt_lists:
+    description: A directory of Debian package lists (fetched by C(apt-get update)) whose state to digest.
+    type: path
 attributes:
   check_mode:
     description: Reads only; runs the same in check mode.
@@ -88,8 +96,19 @@ blkio_weight:
   description: Whether the kernel applies a block I/O weight (cgroup v1 C(blkio.weight)).
   returned: always
   type: bool
+package_state:
+  description: What O(package_state) holds, service -> state; empty when there is none.
+  returned: always
+  type: dict
+apt_lists_digest:
+  description:
+    - The first 8 hex digits of a SHA-256 over the C(Release) files of O(apt_lists) (each suite's index of its
+      package lists, dated and signed by the mirror), so the same lists give the same digest; empty without any.
+  returned: always
+  type: str
 """
 
+import hashlib
 import json
 import os
 
@@ -133,11 +152,39 @@ def data_device(module, data_dir):
     return source, disk
 
 
+def package_state(path):
+    """The recorded package states, {service: state}; {} when missing or not such an object."""
+    try:
+        state = json.loads(_read(path)) if path else {}
+    except ValueError:
+        return {}
+    if not isinstance(state, dict):
+        return {}
+    return dict((str(key), str(value)) for key, value in state.items() if value)
+
+
+def lists_digest(directory):
+    """A digest of the Release files of a directory of apt lists ('' when none)."""
+    if not directory or not os.path.isdir(directory):
+        return ""
+    names = sorted(name for name in os.listdir(directory) if name.endswith(("_Release", "_InRelease")))
+    if not names:
+        return ""
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(name.encode() + b"\0")
+        with open(os.path.join(directory, name), "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()[:8]
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             packages=dict(type="list", elements="str", default=[]),
             data_dir=dict(type="path", required=True),
+            package_state=dict(type="path"),
+            apt_lists=dict(type="path"),
         ),
         supports_check_mode=True,
     )
@@ -160,6 +207,8 @@ def main():
         blkio_throttles=os.path.exists("/sys/fs/cgroup/blkio/blkio.throttle.write_bps_device")
         or os.path.exists("/sys/fs/cgroup/cgroup.controllers"),
         blkio_weight=os.path.exists("/sys/fs/cgroup/blkio/blkio.weight"),
+        package_state=package_state(module.params["package_state"]),
+        apt_lists_digest=lists_digest(module.params["apt_lists"]),
     )
 
 

@@ -46,6 +46,16 @@ def image_tag(rendered, build_files, base_image, length=12):
     return digest.hexdigest()[:int(length)]
 
 
+def versioned_tag(content_tag, package_state=""):
+    """The tag of an image: its content tag, then the package state it was
+    built against when `make upgrade` recorded one ("0123456789ab-1f2e3d4c"):
+    an upgraded image is a new tag, never a rebuild under an old one."""
+    state = str(package_state or "").strip()
+    if state and not all(c in "0123456789abcdef" for c in state):
+        raise ValueError("package state %r is not hex digits" % state)
+    return "%s-%s" % (content_tag, state) if state else str(content_tag)
+
+
 def split_image(image):
     """("mariadb", "0123456789ab") from "mariadb:0123456789ab"; a name
     without a tag, or with `latest`, is refused: a tag names one build."""
