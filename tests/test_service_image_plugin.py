@@ -81,8 +81,8 @@ def test_a_missing_image_is_built_from_its_context_with_our_labels():
     run = Run(engine_images=[], build_args={"INCEPTION_APT_RELEASE": ""})
     result = run()
     assert run.modules() == ["file", "file", "docker_image"]
-    assert [args["path"] for _n, args, _w in run.calls[:2]] == ["/opt/inception/build/mariadb",
-                                                                 "/opt/inception/build/mariadb/conf"]
+    folders = [args["path"] for _n, args, _w in run.calls[:2]]
+    assert folders == ["/opt/inception/build/mariadb", "/opt/inception/build/mariadb/conf"]
     assert run.copies == [("/opt/inception/build/mariadb/Dockerfile", "0644"),
                           ("/opt/inception/build/mariadb/conf/60.cnf", "0644")]
     build = run.calls[-1][1]
@@ -145,8 +145,8 @@ def test_an_upgrade_builds_fresh_over_our_own_build():
 
 
 def test_the_builder_pushes_under_the_registrys_name():
-    run = Run({"community.docker.docker_image_push": {"changed": True}}, engine_images=[{"RepoTags": [IMAGE],
-                                                                                          "Labels": OURS}],
+    held = [{"RepoTags": [IMAGE], "Labels": OURS}]
+    run = Run({"community.docker.docker_image_push": {"changed": True}}, engine_images=held,
               push_to="registry.jdoe.42.fr")
     result = run()
     assert run.modules() == ["docker_image_tag", "docker_image_push"]
