@@ -20,8 +20,10 @@ import docker
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins" / "filter"))
-import inception  # noqa: E402  (the filters the playbook uses: one table, one code)
+# The checkout is the collection (`make` links it under .collections): the
+# filters the playbook uses, one table, one code.
+sys.path.insert(0, str(ROOT / ".collections"))
+from ansible_collections.fortytwo.inception.plugins.filter import inception  # noqa: E402
 
 NETWORK_LABEL = "fortytwo.inception.network"
 

@@ -286,7 +286,10 @@ def test_a_read_only_data_directory_fails_clearly_and_loses_nothing(host, inspec
     host.check_output(f"docker stop {stack['prefix']}mariadb")
     host.check_output(f"mount --bind {datadir} {datadir} && mount -o remount,bind,ro {datadir}")
     try:
-        extra = private_json(tmp_path / "extra.json", {"inception_service_overrides": {"mariadb": {"healthy_timeout": 15}}})
+        # Over the inventory's own overrides: an extra variable replaces the whole dict.
+        overrides = host.ansible.get_variables().get("inception_service_overrides") or {}
+        overrides = {**overrides, "mariadb": {**overrides.get("mariadb", {}), "healthy_timeout": 15}}
+        extra = private_json(tmp_path / "extra.json", {"inception_service_overrides": overrides})
         result = run_playbook("site.yml", EPHEMERAL / "inventory", "-e", f"@{extra}")
         output = result.stdout + result.stderr
         assert result.returncode != 0, output[-3000:]
