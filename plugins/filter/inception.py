@@ -53,12 +53,11 @@ def blkio_rules(limits, device):
     return rules
 
 
-def config_digest(contents, service, secrets=None):
+def config_digest(secrets, service):
     """The digest a container carries as its label fortytwo.inception.config:
-    the texts (or checksums) of the host files its daemon reads at start and
-    its secrets (through PBKDF2, never a plain hash), so that docker_container
-    recreates it when one of them changes (plugin_utils/images.py)."""
-    return _config_digest(service, contents, secrets)
+    its secrets through PBKDF2 (never a plain hash), so that docker_container
+    recreates it when one rotates (plugin_utils/images.py)."""
+    return _config_digest(service, secrets)
 
 
 def containers_not_in(containers, plan):

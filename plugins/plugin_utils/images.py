@@ -4,7 +4,7 @@
 plugins (build_context, service_image) call and the unit tests exercise:
 what an image is named after, whether a tag the engine holds is our build,
 what to do when it is not, and the digest that makes docker_container
-recreate a container whose configuration or secrets changed."""
+recreate a container whose secrets rotated."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -119,19 +119,13 @@ def held_labels(engine_images, image):
     return None
 
 
-def config_digest(service, contents, secrets=None):
+def config_digest(service, secrets=None):
     """The digest a container carries as a label, so that docker_container
-    recreates it when a file it reads at start (its host configuration, a
-    certificate) or a secret it mounts changes, as compose does with its
-    config hash.
-
-    `contents` are the texts of the files; `secrets` the secret values,
-    which go through a salted key derivation (PBKDF2), never a plain hash:
-    the label is readable by anyone who may inspect the container."""
+    recreates it when a secret it mounts rotates, as compose does with its
+    config hash. The secret values go through a salted key derivation
+    (PBKDF2), never a plain hash: the label is readable by anyone who may
+    inspect the container."""
     digest = hashlib.sha256(b"fortytwo.inception config\0" + str(service).encode())
-    for text in contents or []:
-        digest.update(b"\0")
-        digest.update(str(text).encode())
     if secrets:
         joined = b"\0".join(str(value).encode() for value in secrets)
         digest.update(b"\0secrets\0")
