@@ -95,6 +95,13 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(f"written to {path}")
 
 
+def overrides_with(host, role, **settings):
+    """inception_service_overrides with these settings of one service, over
+    the inventory's own: an extra variable replaces the whole dict."""
+    overrides = host.ansible.get_variables().get("inception_service_overrides") or {}
+    return {**overrides, role: {**overrides.get(role, {}), **settings}}
+
+
 def curl(host, stack, path, *args):
     """Request a path of the site through the real TLS endpoint, verifying the
     certificate against the stack's own."""

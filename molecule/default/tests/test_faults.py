@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from conftest import EPHEMERAL, FIGURES, SCENARIO, SERVICES, curl, health, php
+from conftest import EPHEMERAL, FIGURES, SCENARIO, SERVICES, curl, health, overrides_with, php
 from playbook import private_json, run_playbook
 
 default_only = pytest.mark.skipif(SCENARIO != "default", reason="needs this host as the controller")
@@ -286,10 +286,8 @@ def test_a_read_only_data_directory_fails_clearly_and_loses_nothing(host, inspec
     host.check_output(f"docker stop {stack['prefix']}mariadb")
     host.check_output(f"mount --bind {datadir} {datadir} && mount -o remount,bind,ro {datadir}")
     try:
-        # Over the inventory's own overrides: an extra variable replaces the whole dict.
-        overrides = host.ansible.get_variables().get("inception_service_overrides") or {}
-        overrides = {**overrides, "mariadb": {**overrides.get("mariadb", {}), "healthy_timeout": 15}}
-        extra = private_json(tmp_path / "extra.json", {"inception_service_overrides": overrides})
+        extra = private_json(tmp_path / "extra.json", {
+            "inception_service_overrides": overrides_with(host, "mariadb", healthy_timeout=15)})
         result = run_playbook("site.yml", EPHEMERAL / "inventory", "-e", f"@{extra}")
         output = result.stdout + result.stderr
         assert result.returncode != 0, output[-3000:]

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import EPHEMERAL, SCENARIO, curl
+from conftest import EPHEMERAL, SCENARIO, curl, overrides_with
 from playbook import private_json, run_playbook
 
 pytestmark = pytest.mark.skipif(SCENARIO != "default", reason="needs this host as the controller")
@@ -30,12 +30,8 @@ def recap_changed(output):
 def test_a_changed_container_setting_reaches_that_container_only(host, stack, container, tmp_path):
     before = {s: container(s)["Id"] for s in ("mariadb", "wordpress", "nginx")}
     pids = container("nginx")["HostConfig"]["PidsLimit"]
-    # One setting of one service, over the inventory's own overrides (an extra
-    # variable replaces the whole dict).
-    overrides = host.ansible.get_variables().get("inception_service_overrides") or {}
     try:
-        output = converge(tmp_path, inception_service_overrides={
-            **overrides, "nginx_tls": {**overrides.get("nginx_tls", {}), "pids_limit": pids + 7}})
+        output = converge(tmp_path, inception_service_overrides=overrides_with(host, "nginx_tls", pids_limit=pids + 7))
         assert recap_changed(output) >= 1
         assert container("nginx")["HostConfig"]["PidsLimit"] == pids + 7
         assert container("nginx")["Id"] != before["nginx"]
