@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timezone
 
 from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import config_digest as _config_digest
+from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import versioned_tag as _versioned_tag
 
 STATUS_HEADER = ["SERVICE", "STATE", "HEALTH", "IMAGE", "UPDATES", "UPTIME", "RESTARTS", "MEMORY", "PUBLISHED", "VOLUME"]
 # The table `make status` prints at once, without asking the mirror (tools/status.py).
@@ -135,15 +136,21 @@ def foreign_containers(containers, network):
 def htpasswd(password, user):
     """One htpasswd line (bcrypt, what the registry's htpasswd auth reads),
     its salt derived from the user and password, so the same password gives
-    the same line and a rerun changes nothing."""
-    import crypt  # pylint: disable=deprecated-module
+    the same line and a rerun changes nothing. Made with the bcrypt library
+    on the controller (Python's `crypt` is gone from Python 3.13)."""
+    import base64
     import hashlib
-    alphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-    digest = hashlib.sha256(("%s:%s" % (user, password)).encode()).digest()
-    salt = "".join(alphabet[byte % 64] for byte in digest[:22])
-    hashed = crypt.crypt(str(password), "$2b$10$" + salt)
-    if not hashed or not hashed.startswith("$2b$"):
-        raise ValueError("this host's crypt() makes no bcrypt hash")
+    try:
+        import bcrypt
+    except ImportError:
+        raise ValueError("the htpasswd filter needs the Python library bcrypt on the controller: "
+                         "pip install bcrypt (it is in the collection's requirements.txt)")
+    # bcrypt's salt: 16 bytes in its own base64 alphabet, 22 characters.
+    digest = hashlib.sha256(("%s:%s" % (user, password)).encode()).digest()[:16]
+    salt = base64.b64encode(digest).decode().rstrip("=").translate(str.maketrans(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
+    hashed = bcrypt.hashpw(str(password).encode(), ("$2b$10$" + salt).encode()).decode()
     return "%s:%s" % (user, hashed)
 
 
@@ -278,6 +285,44 @@ def package_changes(changes, limit=0):
     return text or "-"
 
 
+def upgrade_plan(container, service, image, content_tag, state, held, patches=None, base_behind=None):
+    """What `make upgrade` does for one service.
+
+    `container` is docker_container_info's result for its container, `image`
+    the tag the run names, `content_tag` and `state` those of the build to
+    make, `held` the tags of the plan the engine holds, `patches` the package
+    changes the mirror has for `image`, `base_behind` those it has for the
+    base image. It gets a new image when the engine lacks its image, the
+    mirror has changes for it, or the base image is made again.
+    Returns {needed, previous ({id, name} of what the container runs, or
+    {}), image (the new tag: "<service>:<content tag>-<state>"), entry (its
+    line of the report, "up to date" until it is built)}."""
+    container = container or {}
+    running = container.get("container") if container.get("exists") else None
+    previous = {"id": running["Image"], "name": running["Config"]["Image"]} if running else {}
+    return {
+        "needed": image not in (held or []) or bool(patches) or bool(base_behind),
+        "previous": previous,
+        "image": "%s:%s" % (service, _versioned_tag(content_tag, state)),
+        "entry": {"service": service, "result": "up to date", "before": image, "after": image, "changes": []},
+    }
+
+
+def upgrade_built(entry, plan, image_id, packages):
+    """The report line of a service once its new image is built: before (the
+    name and short ID the container ran, "-" when there was none), after
+    (the new tag and short ID) and the package changes between them.
+    `packages` are the `dpkg-query -W` outputs of the image it ran (when it
+    ran one) and of the new image, in that order."""
+    previous = plan.get("previous") or {}
+    packages = list(packages or [])
+    return dict(entry, **{
+        "before": "%s (%s)" % (previous["name"], previous["id"][7:19]) if previous else "-",
+        "after": "%s (%s)" % (plan["image"], str(image_id)[7:19]),
+        "changes": package_diff(packages[0] if previous and len(packages) > 1 else "", packages[-1] if packages else ""),
+    })
+
+
 UPGRADE_HEADER = ["SERVICE", "RESULT", "IMAGE BEFORE", "IMAGE AFTER", "DOWN", "PACKAGES"]
 
 
@@ -334,6 +379,8 @@ class FilterModule:
             "secret_mounts": secret_mounts,
             "status_rows": status_rows,
             "text_table": text_table,
+            "upgrade_built": upgrade_built,
+            "upgrade_plan": upgrade_plan,
             "upgrade_rows": upgrade_rows,
             "upgrade_table": upgrade_table,
             "userns_enabled": userns_enabled,
