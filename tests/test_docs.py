@@ -22,3 +22,39 @@ def test_makefile_targets_in_readme_exist():
     makefile = (ROOT / "Makefile").read_text()
     for target in ("all", "test", "down", "fclean", "re", "vault", "docs"):
         assert f"\n{target}:" in makefile
+
+
+def test_every_filter_is_documented_with_its_own_arguments():
+    """ansible-doc -t filter shows each filter (a sidecar plugins/filter/<name>.yml) and the documented
+    options are the function's own arguments, the positional ones in order."""
+    import importlib.util
+    import inspect
+
+    import yaml
+    spec = importlib.util.spec_from_file_location("inception_filters", ROOT / "plugins" / "filter" / "inception.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    filters = module.FilterModule().filters()
+    documented = {path.stem for path in (ROOT / "plugins" / "filter").glob("*.yml")}
+    assert documented == set(filters)
+    for name, function in filters.items():
+        doc = yaml.safe_load((ROOT / "plugins" / "filter" / f"{name}.yml").read_text())
+        assert doc["DOCUMENTATION"]["name"] == name
+        assert doc["EXAMPLES"].count(f"fortytwo.inception.{name}") >= 1 and doc["RETURN"]["_value"]["description"]
+        arguments = list(inspect.signature(function).parameters)[1:]
+        options = doc["DOCUMENTATION"]["options"]
+        assert list(options) == ["_input"] + arguments, name
+        positional = [p.strip() for p in doc["DOCUMENTATION"].get("positional", "").split(",") if p.strip()]
+        assert positional == arguments, name
+        for argument, parameter in list(inspect.signature(function).parameters.items())[1:]:
+            assert options[argument].get("required", False) == (parameter.default is inspect.Parameter.empty), \
+                f"{name}: {argument}"
+
+
+def test_ansible_doc_lists_no_undocumented_filter():
+    from pathlib import Path
+    ansible_doc = Path(sys.executable).parent / "ansible-doc"
+    result = subprocess.run([str(ansible_doc), "-t", "filter", "-l", "fortytwo.inception"],
+                            check=True, capture_output=True, text=True, cwd=ROOT)
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) >= 19 and not [line for line in lines if "UNDOCUMENTED" in line]

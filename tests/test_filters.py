@@ -304,5 +304,3 @@ def test_htpasswd_needs_no_crypt_module(monkeypatch):
     import sys
     monkeypatch.setitem(sys.modules, "crypt", None)     # as on Python 3.13, where `import crypt` fails
     assert filters.htpasswd("Fleet-Secret-1", "fleet").startswith("fleet:$2b$10$")
-
-
