@@ -71,3 +71,27 @@ def test_the_recorded_package_state_reads_as_none_when_missing_or_broken(tmp_pat
     assert host_facts.package_state(str(path)) == {}
     path.write_text('["mariadb"]')
     assert host_facts.package_state(str(path)) == {}
+
+
+def test_the_release_is_read_from_os_release():
+    text = ('PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\nNAME="Debian GNU/Linux"\nVERSION_ID="13"\n'
+            'VERSION="13 (trixie)"\nVERSION_CODENAME=trixie\nID=debian\n# a comment=no\n')
+    assert host_facts.os_release(text) == {"id": "debian", "version_id": "13", "codename": "trixie",
+                                           "name": "Debian GNU/Linux 13 (trixie)"}
+    assert host_facts.os_release("") == {"id": "", "version_id": "", "codename": "", "name": ""}
+    ubuntu = 'ID=ubuntu\nVERSION_ID="24.04"\nVERSION_CODENAME=noble\nPRETTY_NAME="Ubuntu 24.04 LTS"\n'
+    assert host_facts.os_release(ubuntu)["codename"] == "noble"
+
+
+def test_a_release_adds_its_own_packages_once():
+    extra = {"trixie": ["docker-cli", "docker.io"]}
+    assert host_facts.wanted_packages(["docker.io", "apparmor"], extra, "trixie") == ["docker.io", "apparmor",
+                                                                                        "docker-cli"]
+    assert host_facts.wanted_packages(["docker.io", "apparmor"], extra, "bookworm") == ["docker.io", "apparmor"]
+    assert host_facts.wanted_packages([], {}, "") == []
+
+
+def test_this_machine_reads_as_the_debian_it_is():
+    text = open("/etc/os-release").read()
+    release = host_facts.os_release(text)
+    assert release["id"] and release["codename"] and release["codename"] in text

@@ -239,3 +239,17 @@ def test_every_bonus_service_passes_with_good_input(tmp_path):
     result = preflight(tmp_path, inception_bonus=True, redis_password="redis-Secret-0005-long",
                        ftp_password="ftp-Secret-0006")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_release_docker_host_does_not_prepare_is_refused_naming_both(tmp_path):
+    # This machine's own /etc/os-release, read by host_facts, against a list without its release.
+    release = dict(line.split("=", 1) for line in open("/etc/os-release").read().splitlines() if "=" in line)
+    codename, name = release["VERSION_CODENAME"], release["PRETTY_NAME"].strip('"')
+    others = {"forky": "Debian 14 (forky)", "bookworm": "Debian 12 (bookworm)", "trixie": "Debian 13 (trixie)"}
+    others.pop(codename, None)
+    result = preflight(tmp_path, docker_host_supported_releases=others)
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0, output
+    assert f"This host runs {name} (debian {codename})" in output
+    assert "docker_host prepares " + " and ".join(others.values()) + " only" in output
+    assert "Deploy the Inception stack" not in output

@@ -16,7 +16,8 @@ version_added: 0.2.0
 description:
   - Reads, without changing anything, what the C(docker_host) role would otherwise learn with a dozen
     module calls on every run, each costing a Python start on the host.
-  - Whether systemd is PID 1; which of O(packages) dpkg does not list as installed; the engine's
+  - The distribution and release of the host (C(/etc/os-release)); whether systemd is PID 1; which of
+    O(packages), and of the O(release_packages) of its release, dpkg does not list as installed; the engine's
     C(/etc/docker/daemon.json) (parsed); the subordinate ID ranges of C(/etc/subuid) and C(/etc/subgid); and for
     block I/O limits, the device that holds O(data_dir) (or its nearest existing parent), that device's disk
     when it is a partition, and whether the kernel throttles and weighs block I/O (cgroup v1 C(blkio) files, or
@@ -27,6 +28,12 @@ options:
     type: list
     elements: str
     default: []
+  release_packages:
+    description:
+      - More Debian packages a release needs, by its codename (C(VERSION_CODENAME)), for example
+        C({trixie: [docker-cli]}) (Debian 13's docker.io no longer ships the C(docker) client).
+    type: dict
+    default: {}
   data_dir:
     description: The directory whose device the block I/O limits apply to; it may not exist yet.
     type: path
@@ -59,12 +66,24 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+release:
+  description:
+    - The host's C(/etc/os-release) fields C(ID), C(VERSION_ID) and C(VERSION_CODENAME) (as C(id), C(version_id),
+      C(codename)) and C(PRETTY_NAME) (as C(name)); empty strings when the file lacks them.
+  returned: always
+  type: dict
+  sample: {id: debian, version_id: "12", codename: bookworm, name: Debian GNU/Linux 12 (bookworm)}
+packages_wanted:
+  description: O(packages), then the O(release_packages) of the host's release.
+  returned: always
+  type: list
+  elements: str
 systemd:
   description: Whether systemd is PID 1 (C(/run/systemd/system) exists).
   returned: always
   type: bool
 packages_missing:
-  description: The packages of O(packages) that dpkg does not list as installed, in their order.
+  description: The packages of RV(packages_wanted) that dpkg does not list as installed, in their order.
   returned: always
   type: list
   elements: str
@@ -121,6 +140,26 @@ def _read(path):
             return handle.read()
     except (IOError, OSError):
         return ""
+
+
+def os_release(text):
+    """{id, version_id, codename, name} from the text of /etc/os-release."""
+    fields = {}
+    for line in text.splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            fields[key] = value.strip().strip('"').strip("'")
+    return {"id": fields.get("ID", ""), "version_id": fields.get("VERSION_ID", ""),
+            "codename": fields.get("VERSION_CODENAME", ""), "name": fields.get("PRETTY_NAME", "")}
+
+
+def wanted_packages(packages, release_packages, codename):
+    """The packages, then those the release adds (without repeating one)."""
+    wanted = list(packages or [])
+    for name in (release_packages or {}).get(codename) or []:
+        if name not in wanted:
+            wanted.append(name)
+    return wanted
 
 
 def existing_parent(path):
@@ -182,6 +221,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             packages=dict(type="list", elements="str", default=[]),
+            release_packages=dict(type="dict", default={}),
             data_dir=dict(type="path", required=True),
             package_state=dict(type="path"),
             apt_lists=dict(type="path"),
@@ -195,10 +235,14 @@ def main():
         module.fail_json(msg="/etc/docker/daemon.json is not valid JSON (%s): fix it or remove it, the engine "
                              "would not start with it" % error)
     source, disk = data_device(module, module.params["data_dir"])
+    release = os_release(_read("/etc/os-release") or _read("/usr/lib/os-release"))
+    wanted = wanted_packages(module.params["packages"], module.params["release_packages"], release["codename"])
     module.exit_json(
         changed=False,
+        release=release,
+        packages_wanted=wanted,
         systemd=os.path.isdir("/run/systemd/system"),
-        packages_missing=missing_packages(module, module.params["packages"]),
+        packages_missing=missing_packages(module, wanted),
         daemon_json=daemon_json,
         subuid=_read("/etc/subuid"),
         subgid=_read("/etc/subgid"),
