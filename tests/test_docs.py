@@ -58,3 +58,36 @@ def test_ansible_doc_lists_no_undocumented_filter():
                             check=True, capture_output=True, text=True, cwd=ROOT)
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert len(lines) >= 19 and not [line for line in lines if "UNDOCUMENTED" in line]
+
+
+def test_the_readme_is_a_front_page():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) < 250
+    headings = [line[3:] for line in readme.splitlines() if line.startswith("## ")]
+    for wanted in ("Requirements", "Quick start", "Use it from your own project", "Testing", "Roles", "License"):
+        assert wanted in headings, wanted
+
+
+def _anchors(text):
+    import re
+    anchors, fence = set(), False
+    for line in text.splitlines():
+        fence = fence != line.startswith("```")
+        if not fence and re.match(r"#{1,6} ", line):
+            title = line.lstrip("#").strip().lower()
+            anchors.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return anchors
+
+
+def test_links_between_the_documents_resolve():
+    import re
+    for document in ("README.md", "USER_DOC.md", "DEV_DOC.md"):
+        text = (ROOT / document).read_text()
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            path, _, anchor = target.partition("#")
+            linked = ROOT / path if path else ROOT / document
+            assert linked.exists(), f"{document}: {target}"
+            if anchor and linked.suffix == ".md":
+                assert anchor in _anchors(linked.read_text()), f"{document}: {target}"
