@@ -29,7 +29,7 @@ export ANSIBLE_FORCE_COLOR ?= 1
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
 
 # The checkout is the collection fortytwo.inception: ansible.cfg looks for it
-# under .collections/ (a link made here, not tracked: ansible-test forbids it).
+# under .collections/ (a link tracked in git, made again if a copy lost it).
 COLLECTION_LINK := .collections/ansible_collections/fortytwo/inception
 
 $(BIN)/.installed: requirements.txt tools/bootstrap-venv.sh | $(COLLECTION_LINK)
@@ -37,8 +37,7 @@ $(BIN)/.installed: requirements.txt tools/bootstrap-venv.sh | $(COLLECTION_LINK)
 	touch $@
 
 $(COLLECTION_LINK):
-	mkdir -p $(dir $@)
-	ln -sfn ../../.. $@
+	tools/checkout-setup.sh
 
 $(BIN)/.installed-bench: requirements-bench.txt requirements.txt $(BIN)/.installed
 	tools/bootstrap-venv.sh $(VENV) requirements-bench.txt
@@ -110,8 +109,7 @@ test: lint sanity syntax unit molecule vm-check ## Lint, ansible-test sanity, sy
 # runs get a random stand-in, made here and never committed.
 STAND_IN := .cache/vault-stand-in
 $(STAND_IN):
-	mkdir -p .cache
-	umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(24))' > $@
+	tools/checkout-setup.sh
 
 lint sanity syntax unit molecule test-vm: $(STAND_IN)
 lint syntax unit: export ANSIBLE_VAULT_PASSWORD_FILE := $(CURDIR)/.cache/vault-stand-in
