@@ -145,8 +145,8 @@ def test_a_missing_vault_is_refused(tmp_path):
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode != 0
     # Each missing secret by name, and the fix for make and for ansible-playbook users.
-    assert ("No vault found: mariadb_root_password, wordpress_db_password, wordpress_admin_password, "
-            "wordpress_user_password are not set") in output
+    assert ("No vault found: inception_login, inception_domain, mariadb_root_password, wordpress_db_password, "
+            "wordpress_admin_password, wordpress_user_password are not set") in output
     assert "`make` creates inventory/group_vars/all/vault.yml" in output and "`ansible-vault create`" in output
     assert "is undefined" not in output
 

@@ -1,5 +1,6 @@
-"""tools/init-vault.py: the vault a fresh host gets on its first `make`."""
+"""tools/init-vault.py: the vault a fresh host gets on its first `make`; tools/vault-pass.sh, its password."""
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -84,3 +85,27 @@ def test_vault_is_ignored_by_git():
     for path in ("inventory/group_vars/all/vault.yml", ".vault_pass"):
         result = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT, check=False)
         assert result.returncode == 0, f"{path} is not git-ignored"
+
+
+def _checkout(tmp_path):
+    (tmp_path / "tools").mkdir()
+    shutil.copy2(ROOT / "tools" / "vault-pass.sh", tmp_path / "tools" / "vault-pass.sh")
+    (tmp_path / "inventory" / "group_vars" / "all").mkdir(parents=True)
+    return tmp_path / "tools" / "vault-pass.sh"
+
+
+def test_a_checkout_without_vault_or_password_gets_a_private_password_once(tmp_path):
+    script = _checkout(tmp_path)
+    first = subprocess.run([script], check=True, capture_output=True, text=True).stdout.strip()
+    assert len(first) >= 32
+    assert stat.S_IMODE((tmp_path / ".vault_pass").stat().st_mode) == 0o600
+    assert subprocess.run([script], check=True, capture_output=True, text=True).stdout.strip() == first
+
+
+def test_a_vault_without_its_password_file_names_the_file_and_the_fix(tmp_path):
+    script = _checkout(tmp_path)
+    (tmp_path / "inventory" / "group_vars" / "all" / "vault.yml").write_text("$ANSIBLE_VAULT;1.1;AES256\n")
+    result = subprocess.run([script], check=False, capture_output=True, text=True)
+    assert result.returncode == 1 and result.stdout == ""
+    assert ".vault_pass, is not" in result.stderr and "ANSIBLE_VAULT_PASSWORD_FILE" in result.stderr
+    assert not (tmp_path / ".vault_pass").exists()
