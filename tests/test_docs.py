@@ -86,8 +86,21 @@ def test_links_between_the_documents_resolve():
         for target in re.findall(r"\]\(([^)\s]+)\)", text):
             if target.startswith(("http://", "https://", "mailto:")):
                 continue
-            path, _, anchor = target.partition("#")
+            path, anchor = (target.split("#", 1) + [""])[:2]
             linked = ROOT / path if path else ROOT / document
             assert linked.exists(), f"{document}: {target}"
             if anchor and linked.suffix == ".md":
                 assert anchor in _anchors(linked.read_text()), f"{document}: {target}"
+
+
+def test_ansible_doc_shows_every_module():
+    from pathlib import Path
+    modules = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("*.py") if path.stem != "__init__")
+    result = subprocess.run([str(Path(sys.executable).parent / "ansible-doc"), "-t", "module", "--json",
+                             *[f"fortytwo.inception.{name}" for name in modules]],
+                            check=False, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    import json
+    docs = json.loads(result.stdout)
+    assert sorted(docs) == [f"fortytwo.inception.{name}" for name in modules]
+    assert all(doc["doc"]["short_description"] and doc["doc"]["options"] for doc in docs.values())

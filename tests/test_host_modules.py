@@ -85,8 +85,8 @@ def test_the_release_is_read_from_os_release():
 
 def test_a_release_adds_its_own_packages_once():
     extra = {"trixie": ["docker-cli", "docker.io"]}
-    assert host_facts.wanted_packages(["docker.io", "apparmor"], extra, "trixie") == ["docker.io", "apparmor",
-                                                                                        "docker-cli"]
+    wanted = host_facts.wanted_packages(["docker.io", "apparmor"], extra, "trixie")
+    assert wanted == ["docker.io", "apparmor", "docker-cli"]
     assert host_facts.wanted_packages(["docker.io", "apparmor"], extra, "bookworm") == ["docker.io", "apparmor"]
     assert host_facts.wanted_packages([], {}, "") == []
 

@@ -30,8 +30,8 @@ options:
     default: []
   release_packages:
     description:
-      - More Debian packages a release needs, by its codename (C(VERSION_CODENAME)), for example
-        C({trixie: [docker-cli]}) (Debian 13's docker.io no longer ships the C(docker) client).
+      - "More Debian packages a release needs, by its codename (C(VERSION_CODENAME)), for example
+        C({trixie: [docker-cli]}) (Debian 13's docker.io no longer ships the C(docker) client)."
     type: dict
     default: {}
   data_dir:
