@@ -56,7 +56,7 @@ def artifact(checkout_copy, tmp_path_factory):
 def test_the_artifact_holds_the_collection_and_its_documentation(artifact):
     top = {name.split("/")[0] for name in artifact}
     assert top == {"MANIFEST.json", "FILES.json", "README.md", "USER_DOC.md", "DEV_DOC.md", "CHANGELOG.rst",
-                   "LICENSE", "requirements.txt", *SHIPPED}
+                   "LICENSE", "requirements.txt", "docs", *SHIPPED}
     for role in (ROOT / "roles").iterdir():
         assert f"roles/{role.name}/meta/argument_specs.yml" in artifact, role.name
     assert "playbooks/site.yml" in artifact and "plugins/filter/inception.py" in artifact

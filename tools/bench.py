@@ -19,7 +19,9 @@ touched, then removes it (its images stay, unless --purge).
 Every goal is the performance issue's (#17): ratios measured side by side in
 one run, or sizes; a goal missed is printed as a GAP with its figure.
 
-Writes results/bench-<UTC time>.json and .png (matplotlib).
+Writes results/bench-<UTC time>.json, its report .md (the figures and goals
+of that run, dated: the documentation links to reports, it copies no figures)
+and .png (matplotlib). `--report <json>` writes the report of an earlier run.
 """
 import argparse
 import datetime
@@ -569,6 +571,21 @@ def table(report):
     return "\n".join(lines)
 
 
+def markdown(report, name):
+    """The report of one run, dated: where it ran, every figure (the printed
+    table), then the goals, met or not."""
+    verdicts = {True: "met", False: "**gap**", None: "n/a"}
+    lines = [f"# Benchmark {name}", "",
+             f"`make bench` on {report.get('host', '?')} ({report.get('cpus', '?')} CPUs), started "
+             f"{report.get('started', '?')}; generated from `{name}.json` by tools/bench.py.", "",
+             "| goal | measured | |", "|---|---|---|"]
+    for goal in report.get("goals") or []:
+        measured = str(goal["measured"]).replace("|", "\\|")
+        lines.append(f"| {goal['goal']} | {measured} | {verdicts[goal['met']]} |")
+    lines += ["", "## Every figure", "", "```", table(report), "```", ""]
+    return "\n".join(lines)
+
+
 def chart(report, path):
     try:
         import matplotlib
@@ -600,7 +617,14 @@ def main():
     parser.add_argument("--serving-only", action="store_true", help="skip the provisioning measurements")
     parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
     parser.add_argument("--no-stock", action="store_true", help="skip the run with Debian's stock settings")
+    parser.add_argument("--report", type=pathlib.Path, metavar="JSON",
+                        help="only write the .md report of an earlier run's figures, beside them")
     args = parser.parse_args()
+    if args.report:
+        report_path = args.report.with_suffix(".md")
+        report_path.write_text(markdown(json.loads(args.report.read_text()), args.report.stem))
+        log(f"report written to {report_path}")
+        return
     # The engine comes with the stack (docker_host); the load generators with `make bench`.
     for tool in ("h2load", "wrk"):
         if not shutil.which(tool):
@@ -629,10 +653,11 @@ def main():
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / f"bench-{stamp}.md").write_text(markdown(report, f"bench-{stamp}"))
     print()
     print(table(report))
     print()
-    log(f"figures written to {RESULTS / f'bench-{stamp}.json'}")
+    log(f"figures written to {RESULTS / f'bench-{stamp}.json'}, the report to {RESULTS / f'bench-{stamp}.md'}")
     chart(report, RESULTS / f"bench-{stamp}.png")
     if not args.keep:
         log("removing the bench stack and its data (its images stay)")
