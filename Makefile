@@ -24,6 +24,7 @@ export ANSIBLE_FORCE_COLOR ?= 1
 
 .PHONY: check-vault
 .PHONY: vm vm-stop vm-destroy vm-check
+.PHONY: test-controller
 .PHONY: all up upgrade down fclean re status updates verify backup restore vault docs build changelog bench test lint sanity syntax unit molecule test-vm clean-venv help
 
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
@@ -150,6 +151,9 @@ vm-destroy: ## Shut the local VM down and remove its disk and inventory
 # make test: the VM image builds and boots, SSH and `sudo -n true` work, it shuts down.
 vm-check:
 	tools/vm.sh check
+
+test-controller: $(STAND_IN) ## The controller side on another Python (PYTHON=python3.13, Debian 13's): fast tests, syntax check
+	tools/test-controller.sh $(or $(PYTHON),python3.13)
 
 clean-venv:
 	rm -rf $(VENV) .venv-sslyze
