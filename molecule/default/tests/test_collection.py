@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(SCENARIO != "default", reason="runs the playbook
 BIN = ROOT / ".venv" / "bin"
 
 
-def user_project(project):
+def user_project(project, env):
     """A throwaway project of a user's own, as the README shows it: its own ansible.cfg, an inventory with the
     group inception (this scenario's host), the scenario's settings in group_vars and its secrets (the ones the
     stack runs with) in a vault made with ansible-vault, under a password file of its own."""
@@ -42,9 +42,10 @@ def user_project(project):
     password.chmod(0o600)
     plain = project / "secrets.yml"
     plain.write_text(yaml.safe_dump(secrets))
-    subprocess.run([BIN / "ansible-vault", "encrypt", "--vault-password-file", password,
+    # Its own password only: the stand-in of the tests' runs is not in `env`.
+    subprocess.run([BIN / "ansible-vault", "encrypt", "--vault-password-file", password, "--encrypt-vault-id", "default",
                     "--output", project / "group_vars" / "all" / "vault.yml", plain],
-                   cwd=project, check=True, capture_output=True)
+                   cwd=project, env=env, check=True, capture_output=True)
     plain.unlink()
     return password
 
@@ -55,13 +56,13 @@ def test_the_built_collection_converges_the_stack_from_a_users_own_project(tmp_p
     tarball, = (tmp_path / "dist").glob("fortytwo-inception-*.tar.gz")
     project = tmp_path / "project"
     project.mkdir()
-    password = user_project(project)
     collections = project / "collections"
     # Away from this checkout: its ansible.cfg, .collections, inventory and vault are not seen.
     env = {**os.environ, "ANSIBLE_CONFIG": str(project / "ansible.cfg"), "ANSIBLE_COLLECTIONS_PATH": str(collections),
            "ANSIBLE_NOCOLOR": "1", "ANSIBLE_ROLES_PATH": str(tmp_path / "no-roles")}
     for name in ("ANSIBLE_LOG_PATH", "ANSIBLE_VAULT_PASSWORD_FILE", "ANSIBLE_FORCE_COLOR"):
         env.pop(name, None)
+    password = user_project(project, env)
     # Its dependencies come bundled with the ansible package: nothing to fetch.
     subprocess.run([BIN / "ansible-galaxy", "collection", "install", "--no-deps", "-p", collections, tarball],
                    cwd=project, env=env, check=True, capture_output=True)
