@@ -29,8 +29,17 @@ for i in "${!pids[@]}"; do
     fi
 done
 for scenario in "${failed[@]}"; do
-    echo "molecule: why $scenario failed (from .cache/molecule-$scenario.log):"
-    grep -E -A12 'fatal: |\[ERROR\]|ERROR .*(Executed: Failed|return code)' ".cache/molecule-$scenario.log" | head -n 60 | sed "s/^/[$scenario] /"
-    sed -n '/short test summary info/,$p' ".cache/molecule-$scenario.log" | head -n 40 | sed "s/^/[$scenario] /"
+    log=.cache/molecule-$scenario.log
+    echo "molecule: why $scenario failed (from $log):"
+    # pytest's summary of the failed tests (or its FAILED lines, each with
+    # the line before that names the test), or else the last task that failed.
+    summary=$(sed -n '/short test summary info/,/ in [0-9.]*s/p' "$log" | head -n 60)
+    [ -n "$summary" ] || summary=$(grep -E -B1 '(FAILED|ERROR) +\[ *[0-9]+%\]' "$log" | head -n 60)
+    if [ -n "$summary" ]; then
+        echo "$summary"
+    else
+        grep -E -A14 'fatal: |\[ERROR\]' "$log" | grep -v '\.\.\.ignoring' | tail -n 40
+    fi | sed "s/^/[$scenario] /"
+    grep -E 'ERROR .*(Executed: Failed|return code)' "$log" | sed "s/^/[$scenario] /"
 done
 exit "$status"
