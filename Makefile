@@ -132,6 +132,9 @@ syntax: $(BIN)/.installed-test
 unit: $(BIN)/.installed-test
 	$(BIN)/pytest -q tests
 
+# The scenarios' dependency step (tools/molecule-deps.sh) makes the same, for
+# a plain `molecule test`; made here first, apt and the sslyze venv are not
+# run by the two scenarios at once.
 molecule: $(BIN)/.installed-test .venv-sslyze/bin/sslyze ## Both molecule scenarios side by side: default (this host) and fresh_vm (two VMs)
 	tools/test-debs.sh
 	PATH=$(CURDIR)/$(BIN):$$PATH tools/molecule-parallel.sh default fresh_vm

@@ -1,5 +1,6 @@
 """Helpers for the fast tests: render role templates the way Ansible does."""
 import pathlib
+import subprocess
 import sys
 
 import pytest
@@ -13,10 +14,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # The checkout is the collection fortytwo.inception (ansible.cfg looks for it
 # under .collections/, as `make` links it): its plugins import each other by
 # that name, here too.
-_LINK = ROOT / ".collections" / "ansible_collections" / "fortytwo" / "inception"
-if not _LINK.exists():
-    _LINK.parent.mkdir(parents=True, exist_ok=True)
-    _LINK.symlink_to("../../..")
+# tools/checkout-setup.sh makes that link where a copy lost it, and the
+# random stand-in vault password the tests run with (STAND_IN below).
+subprocess.run([str(ROOT / "tools" / "checkout-setup.sh")], check=True)
 sys.path.insert(0, str(ROOT / ".collections"))
 
 # Lookups and filters (ansible.builtin.*) resolve as in a playbook run.
@@ -25,13 +25,8 @@ ROLES = ROOT / "roles"
 # The one ordered list of the services (playbooks/vars/services.yml).
 SERVICE_ROLES = tuple(yaml.safe_load((ROOT / "playbooks" / "vars" / "services.yml").read_text())["inception_services"])
 
-# The random stand-in vault password file `make` creates for test runs.
+# The random stand-in vault password file (tools/checkout-setup.sh).
 STAND_IN = ROOT / ".cache" / "vault-stand-in"
-if not STAND_IN.exists():
-    import secrets
-    STAND_IN.parent.mkdir(exist_ok=True)
-    STAND_IN.write_text(secrets.token_urlsafe(24) + "\n")
-    STAND_IN.chmod(0o600)
 
 SAMPLE = {
     "inception_login": "jdoe",

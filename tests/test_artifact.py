@@ -2,7 +2,6 @@
 collection and its documentation, not the developer's side, never a vault, and
 galaxy.yml declares every collection its code calls."""
 import re
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -12,15 +11,10 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from playbook import collection_copy
 
 GALAXY = Path(sys.executable).parent / "ansible-galaxy"
 SHIPPED = ("roles", "playbooks", "plugins", "meta", "changelogs")
-
-
-def tracked_files():
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=ROOT, check=True, capture_output=True).stdout.decode().split("\0")
-    return [name for name in listed if name and (ROOT / name).is_file()]
 
 
 def build(source, output):
@@ -35,10 +29,7 @@ def build(source, output):
 @pytest.fixture(scope="module")
 def checkout_copy(tmp_path_factory):
     """The checkout as git has it, with a vault planted wherever an inventory or a role could hold one."""
-    copy = tmp_path_factory.mktemp("checkout") / "inception"
-    for name in tracked_files():
-        (copy / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, copy / name)
+    copy, _collections = collection_copy(tmp_path_factory.mktemp("checkout"))
     encrypted = "$ANSIBLE_VAULT;1.1;AES256\n6136\n"
     for planted in ("inventory/group_vars/all/vault.yml", "inventory/host_vars/web1/vault.yml",
                     "inventory/group_vars/inception/vault.yaml", "playbooks/group_vars/all/vault.yml",
