@@ -24,7 +24,7 @@ export ANSIBLE_FORCE_COLOR ?= 1
 
 .PHONY: check-vault
 .PHONY: vm vm-stop vm-destroy vm-check
-.PHONY: test-controller
+.PHONY: test-controller molecule-and-controller
 .PHONY: all up upgrade down fclean re status updates verify backup restore vault docs build changelog bench test lint sanity syntax unit molecule test-vm clean-venv help
 
 all: up ## Bring the whole stack up on the inventory's host (the local machine by default)
@@ -104,7 +104,7 @@ restore: $(BIN)/.installed check-vault ## Restore a backup: BACKUP=<name>|latest
 vault: $(BIN)/.installed $(VAULT) ## Edit the secrets (ansible-vault edit)
 	$(BIN)/ansible-vault edit $(VAULT)
 
-test: lint sanity syntax unit molecule vm-check ## Lint, ansible-test sanity, syntax-check, fast tests, molecule on the real stack, then a qemu VM boots
+test: lint sanity syntax unit molecule-and-controller vm-check ## Lint, ansible-test sanity, syntax-check, fast tests, molecule on the real stack (and the controller on Python 3.13 beside it), then a qemu VM boots
 
 # Tests never read the real vault. ansible.cfg names a password file, so test
 # runs get a random stand-in, made here and never committed.
@@ -139,17 +139,28 @@ molecule: $(BIN)/.installed-test .venv-sslyze/bin/sslyze ## Both molecule scenar
 	tools/test-debs.sh
 	PATH=$(CURDIR)/$(BIN):$$PATH tools/molecule-parallel.sh default fresh_vm
 
+# make test: the controller side on Python 3.13 (a few minutes, mostly pip)
+# runs beside the two scenarios, its output in .cache/test-controller.log.
+molecule-and-controller: $(STAND_IN)
+	tools/test-controller.sh > .cache/test-controller.log 2>&1 & controller=$$!; \
+	$(MAKE) --no-print-directory molecule; status=$$?; \
+	if wait $$controller; then tail -n 1 .cache/test-controller.log; \
+	else echo "test-controller FAILED (.cache/test-controller.log):"; tail -n 40 .cache/test-controller.log; status=1; fi; \
+	exit $$status
+
 test-vm: $(BIN)/.installed-test .venv-sslyze/bin/sslyze ## Only the fresh_vm scenario
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/molecule test -s fresh_vm
 
-vm: ## Build (cached) and boot a local Debian 12 VM with qemu; writes .cache/vm/inventory.yml for make INVENTORY=...
-	tools/vm.sh up
+# RELEASE=trixie: a Debian 13 VM (.cache/vm-trixie), beside the Debian 12 one.
+RELEASE ?= bookworm
+vm: ## Build (cached) and boot a local Debian 12 VM with qemu (RELEASE=trixie: Debian 13); writes .cache/vm/inventory.yml for make INVENTORY=...
+	RELEASE=$(RELEASE) tools/vm.sh up
 
-vm-stop: ## Shut the local VM down (its disk stays)
-	tools/vm.sh stop
+vm-stop: ## Shut the local VM down (its disk stays; RELEASE=trixie: the Debian 13 one)
+	RELEASE=$(RELEASE) tools/vm.sh stop
 
-vm-destroy: ## Shut the local VM down and remove its disk and inventory
-	tools/vm.sh destroy
+vm-destroy: ## Shut the local VM down and remove its disk and inventory (RELEASE=trixie: the Debian 13 one)
+	RELEASE=$(RELEASE) tools/vm.sh destroy
 
 # make test: the VM image builds and boots, SSH and `sudo -n true` work, it shuts down.
 vm-check:

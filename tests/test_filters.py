@@ -228,6 +228,28 @@ def test_blkio_rules_refuse_what_is_not_a_limit(limits):
         filters.blkio_rules(limits, "/dev/vda")
 
 
+# --- health checks ------------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ["25.0.0", "26.1.5+dfsg1", "28.2.2"])
+def test_an_engine_of_25_or_later_checks_every_second_during_the_start_period(engine):
+    assert filters.healthcheck({}, "120s", engine) == {
+        "test": ["CMD", "/usr/local/bin/healthcheck.sh"], "interval": "5s", "timeout": "10s", "retries": 3,
+        "start_period": "120s", "start_interval": "1s"}
+
+
+@pytest.mark.parametrize("engine", ["20.10.24+dfsg1", "24.0.7", "", None, "unknown"])
+def test_an_older_or_unknown_engine_gets_no_start_interval(engine):
+    check = filters.healthcheck({"start_interval": "2s"}, "120s", engine)
+    assert "start_interval" not in check
+    assert check["interval"] == "5s" and check["start_period"] == "120s"
+
+
+def test_a_services_healthcheck_goes_over_the_defaults():
+    spec = {"interval": "30s", "timeout": "3s", "start_period": "10s", "start_interval": "2s",
+            "test": ["CMD", "true"]}
+    assert filters.healthcheck(spec, "120s", "26.1.5") == dict(spec, retries=3)
+
+
 # --- user namespaces ----------------------------------------------------------
 
 SUBUID = "jdoe:165536:65536\ndockremap:100000:65536\n"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make vm`, `make vm-stop`, `make vm-destroy`: a local Debian 12 VM, made
+# `make vm`, `make vm-stop`, `make vm-destroy`: a local Debian 12 VM (or 13:
+# `make vm RELEASE=trixie`, which keeps its own disk beside the other), made
 # offline from the Debian mirror and booted with qemu, to provision as a
 # student's VM is: `make INVENTORY=.cache/vm/inventory.yml`, then `make verify`
 # and `make down` with the same INVENTORY.
@@ -16,19 +17,26 @@
 # `inception` with sudo and this machine's key (.cache/vm/id_ed25519). qemu
 # runs with KVM where the CPU offers hardware virtualisation, with software
 # emulation (TCG, 7 to 15 times slower) otherwise. Only 127.0.0.1 forwards:
-# SSH on VM_SSH_PORT (2222), HTTPS on VM_HTTPS_PORT (8443).
+# SSH on VM_SSH_PORT (2222; 2223 for Debian 13), HTTPS on VM_HTTPS_PORT (8443;
+# 8444 for Debian 13).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dir=${VM_DIR:-.cache/vm}
-ssh_port=${VM_SSH_PORT:-2222}
-https_port=${VM_HTTPS_PORT:-8443}
+suite=${RELEASE:-bookworm}
+case $suite in
+    bookworm | trixie) ;;
+    *) echo "vm: RELEASE=$suite: the VM is Debian 12 (bookworm, the default) or 13 (RELEASE=trixie)" >&2; exit 2 ;;
+esac
+# One directory per release, so that both VMs' disks stay.
+dir=${VM_DIR:-.cache/vm$([ "$suite" = bookworm ] || echo "-$suite")}
+# The Debian 13 VM forwards other ports, so both can run at once.
+ssh_port=${VM_SSH_PORT:-$([ "$suite" = bookworm ] && echo 2222 || echo 2223)}
+https_port=${VM_HTTPS_PORT:-$([ "$suite" = bookworm ] && echo 8443 || echo 8444)}
 memory=${VM_MEMORY:-3072}
 cpus=${VM_CPUS:-2}
 disk_size=${VM_DISK_SIZE:-12G}
 user=inception
 packages=linux-image-amd64,systemd-sysv,openssh-server,sudo,python3,ca-certificates,apparmor,ifupdown,isc-dhcp-client,curl
-suite=bookworm
 
 say() { echo "vm: $*"; }
 die() { echo "vm: $*" >&2; exit 1; }

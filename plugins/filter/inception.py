@@ -54,6 +54,33 @@ def blkio_rules(limits, device):
     return rules
 
 
+HEALTHCHECK_DEFAULTS = {"test": ["CMD", "/usr/local/bin/healthcheck.sh"], "interval": "5s", "timeout": "10s",
+                        "retries": 3, "start_interval": "1s"}
+# Docker Engine 25 (API 1.44) runs the checks of the start period at
+# start_interval; an older engine (Debian 12's 20.10) has no such setting.
+START_INTERVAL_ENGINE = 25
+
+
+def _engine_major(version):
+    match = re.match(r"\s*(\d+)\.", str(version or ""))
+    return int(match[1]) if match else 0
+
+
+def healthcheck(spec, start_period, engine_version=""):
+    """docker_container's healthcheck for a service: its spec (test,
+    interval, timeout, retries, start_period, start_interval) over the
+    defaults, start_period defaulting to `start_period`. On an engine of
+    version 25 or later, start_interval too (default 1s): during the start
+    period the checks run at that pace, so a service is healthy about when it
+    is ready, not a whole interval later. On an older engine, none: it would
+    refuse it."""
+    check = dict(HEALTHCHECK_DEFAULTS, start_period=start_period)
+    check.update(spec or {})
+    if _engine_major(engine_version) < START_INTERVAL_ENGINE:
+        check.pop("start_interval")
+    return check
+
+
 def config_digest(secrets, service):
     """The digest a container carries as its label fortytwo.inception.config:
     its secrets through PBKDF2 (never a plain hash), so that docker_container
@@ -373,6 +400,7 @@ class FilterModule:
             "containers_not_in": containers_not_in,
             "daemon_config": daemon_config,
             "foreign_containers": foreign_containers,
+            "healthcheck": healthcheck,
             "htpasswd": htpasswd,
             "package_changes": package_changes,
             "package_diff": package_diff,

@@ -17,6 +17,10 @@ def test_the_docker_service_is_enabled_and_running_under_systemd(host):
     assert host.file("/run/systemd/system").is_directory, "systemd is not PID 1"
     assert host.run("systemctl is-enabled docker").stdout.strip() == "enabled"
     assert host.run("systemctl is-active docker").stdout.strip() == "active"
+    # What differs between the VMs: their Debian release and its engine.
+    engine = host.check_output("docker version --format '{{.Server.Version}}'")
+    release = host.file("/etc/debian_version").content_string.strip()
+    FIGURES[f"{SCENARIO} {host.backend.get_hostname()}: Debian, engine"] = f"{release}, {engine}"
 
 
 def site_code(host, stack):

@@ -32,6 +32,20 @@ def test_container_runs_healthy_with_restart_policy(container, service):
     assert c["HostConfig"]["RestartPolicy"]["Name"] in ("always", "unless-stopped", "on-failure")
 
 
+@rule(RULE_RESTART)
+@pytest.mark.parametrize("service", SERVICES)
+def test_health_is_checked_every_second_while_starting_where_the_engine_can(host, container, service):
+    # Docker 25 and later (Debian 13's 26.1) check at start_interval during the
+    # start period; Debian 12's 20.10 has no such setting, and waits an interval.
+    engine = host.check_output("docker version --format '{{.Server.Version}}'")
+    check = container(service)["Config"]["Healthcheck"]
+    if int(engine.split(".")[0]) >= 25:
+        assert check.get("StartInterval") == 1_000_000_000, (engine, check)
+    else:
+        assert not check.get("StartInterval"), (engine, check)
+    assert check["Interval"] == 5_000_000_000, (engine, check)
+
+
 @rule(RULE_IMAGES)
 @pytest.mark.parametrize("service", SERVICES)
 def test_image_is_named_after_service_with_content_tag(container, service):
