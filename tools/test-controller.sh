@@ -32,7 +32,7 @@ in_debian_13() {
     # remapped container has.
     git ls-files -z --cached --others --exclude-standard \
         | tar --null --files-from=- --ignore-failed-read --create \
-        | docker run --rm --interactive --userns host "${trust[@]}" "$image" bash -c \
+        | docker run --rm --interactive --userns host --env PIP_NO_CACHE_DIR=1 "${trust[@]}" "$image" bash -c \
             'mkdir /checkout && cd /checkout && tar --extract && git init --quiet && git add --all && tools/test-controller.sh python3'
 }
 
