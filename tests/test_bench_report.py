@@ -28,3 +28,19 @@ def test_each_kept_report_is_generated_from_its_figures(run):
     for goal, row in zip(report["goals"], rows):
         assert goal["goal"] in row and row.endswith({True: "met |", False: "**gap** |", None: "n/a |"}[goal["met"]])
     assert bench.table(report) in text and report["started"] in text
+
+
+def test_the_releases_are_a_table_of_their_own_even_without_the_rest():
+    figures = {"bookworm": {"vm": "inception-vm1", "debian": "12.12", "engine": "20.10.24+dfsg1",
+                            "cold_converge_s": 300.5, "engine_restart_s": 12.0, "engine_up_to_healthy_s": 9.5,
+                            "engine_restart_to_healthy_s": 21.5},
+               "trixie": {"vm": "inception-vm2", "debian": "13.8", "engine": "26.1.5+dfsg1",
+                          "cold_converge_s": 280.0, "engine_restart_s": 11.0, "engine_up_to_healthy_s": 3.2,
+                          "engine_restart_to_healthy_s": 14.2}}
+    text = bench.table({"releases": figures, "duration_s": 10})
+    lines = text.splitlines()
+    assert lines[0].startswith("releases")
+    assert [line.split()[:3] for line in lines[2:4]] == [["bookworm", "12.12", "20.10.24+dfsg1"],
+                                                          ["trixie", "13.8", "26.1.5+dfsg1"]]
+    assert lines[2].split()[3:] == ["300.5", "21.5", "9.5"] and lines[3].split()[3:] == ["280.0", "14.2", "3.2"]
+    assert "serving" not in text

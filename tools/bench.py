@@ -15,6 +15,11 @@ touched, then removes it (its images stay, unless --purge).
   status        `make status`'s command (tools/status.py) on the bench stack
   cost          image sizes (own layers, and the base once), memory of each
                 container after warm-up and a few idle seconds, and under load
+  releases      (--releases) a Debian 12 and a Debian 13 VM side by side,
+                fresh_vm's two VMs without its CPU quota, one at a time: the
+                cold converge (each builds its own images), the time from an
+                engine restart (`systemctl restart docker`) to all healthy,
+                the engine's version
 
 Every goal is the performance issue's (#17): ratios measured side by side in
 one run, or sizes; a goal missed is printed as a GAP with its figure.
@@ -198,6 +203,75 @@ def provisioning(inv):
             "warm_rerun_changed": max(c for _t, c in reruns), "warm_rerun_profile": profile,
             "cold_converge_profile": cold_profile,
             "cold_over_plain": round(cold / plain, 2) if plain else None}
+
+
+# --- releases ------------------------------------------------------------------
+
+# molecule/fresh_vm's VMs, their releases, and the engine they run on.
+VMS = {"inception-vm1": "bookworm", "inception-vm2": "trixie"}
+VM_ENGINE = "unix:///run/inception-vms/docker.sock"
+
+
+def molecule(*args):
+    """Run molecule on the fresh_vm scenario, both VMs on full CPUs; wall seconds."""
+    env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "INCEPTION_VM2_CPUS": "0",
+           "ANSIBLE_NOCOLOR": "1", "PY_COLORS": "0", "ANSIBLE_FORCE_COLOR": "0"}
+    started = time.monotonic()
+    result = run([str(BIN / "molecule"), *args], cwd=ROOT, env=env)
+    if result.returncode != 0:
+        sys.exit(f"bench: molecule {' '.join(args)} failed:\n{result.stdout[-4000:]}{result.stderr[-2000:]}")
+    return time.monotonic() - started
+
+
+def in_vm(vm, *argv):
+    return run(["docker", "--host", VM_ENGINE, "exec", vm, *argv])
+
+
+def releases():
+    """Per release: Debian's version, the engine's, the cold converge, and
+    from an engine restart to the three services healthy (the restart
+    itself, and from the engine up again)."""
+    log("releases: booting fresh_vm's VMs, a Debian 12 and a Debian 13 one, both on full CPUs")
+    molecule("destroy", "-s", "fresh_vm")
+    molecule("create", "-s", "fresh_vm")
+    figures = {}
+    try:
+        for vm, release in VMS.items():
+            log(f"releases: cold converge of {vm} (Debian {release}), building its own images")
+            cold = molecule("converge", "-s", "fresh_vm", "--", "--limit", vm, "-e", "inception_fleet_builder=")
+            started = time.monotonic()
+            restart = in_vm(vm, "systemctl", "restart", "docker")
+            engine_up = time.monotonic()
+            if restart.returncode != 0:
+                sys.exit(f"bench: the engine of {vm} did not restart: {restart.stderr}")
+            while True:
+                states = in_vm(vm, "docker", "inspect", "--format", "{{.State.Health.Status}}", *SERVICES).stdout.split()
+                if states == ["healthy"] * len(SERVICES):
+                    break
+                if time.monotonic() - started > 600:
+                    sys.exit(f"bench: {vm} not healthy 600 s after its engine restarted: {states}")
+                time.sleep(0.5)
+            healthy = time.monotonic()
+            figures[release] = {
+                "vm": vm, "debian": in_vm(vm, "cat", "/etc/debian_version").stdout.strip(),
+                "engine": in_vm(vm, "docker", "version", "--format", "{{.Server.Version}}").stdout.strip(),
+                "cold_converge_s": round(cold, 1), "engine_restart_s": round(engine_up - started, 1),
+                "engine_up_to_healthy_s": round(healthy - engine_up, 1),
+                "engine_restart_to_healthy_s": round(healthy - started, 1)}
+            log(f"releases: {release}: {figures[release]}")
+    finally:
+        molecule("destroy", "-s", "fresh_vm")
+    return figures
+
+
+def releases_table(figures):
+    lines = ["releases (VMs of fresh_vm, full CPUs, one at a time; wall seconds)",
+             f"  {'release':<10} {'Debian':<8} {'engine':<16} {'cold converge':>14} {'restart -> healthy':>19} "
+             f"{'(engine up -> healthy)':>23}"]
+    for release, f in figures.items():
+        lines.append(f"  {release:<10} {f['debian']:<8} {f['engine']:<16} {f['cold_converge_s']:>14} "
+                     f"{f['engine_restart_to_healthy_s']:>19} {f['engine_up_to_healthy_s']:>23}")
+    return lines
 
 
 # --- serving -------------------------------------------------------------------
@@ -512,6 +586,10 @@ def goals(report):
 
 def table(report):
     lines = []
+    if report.get("releases"):
+        lines += releases_table(report["releases"]) + [""]
+    if "serving" not in report:
+        return "\n".join(lines)
     if report.get("provisioning"):
         p = report["provisioning"]
         lines += ["provisioning (wall seconds)",
@@ -611,12 +689,29 @@ def chart(report, path):
     log(f"chart written to {path}")
 
 
+def write(report):
+    """Print the table; write the figures, the report and the chart."""
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / f"bench-{stamp}.md").write_text(markdown(report, f"bench-{stamp}"))
+    print()
+    print(table(report))
+    print()
+    log(f"figures written to {RESULTS / f'bench-{stamp}.json'}, the report to {RESULTS / f'bench-{stamp}.md'}")
+    if "serving" in report:
+        chart(report, RESULTS / f"bench-{stamp}.png")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10, help="seconds per load run (default 10)")
     parser.add_argument("--serving-only", action="store_true", help="skip the provisioning measurements")
     parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
     parser.add_argument("--no-stock", action="store_true", help="skip the run with Debian's stock settings")
+    parser.add_argument("--releases", action="store_true",
+                        help="also compare a Debian 12 and a Debian 13 VM (about 20 minutes more)")
+    parser.add_argument("--releases-only", action="store_true", help="only compare the two releases")
     parser.add_argument("--report", type=pathlib.Path, metavar="JSON",
                         help="only write the .md report of an earlier run's figures, beside them")
     args = parser.parse_args()
@@ -629,9 +724,14 @@ def main():
     for tool in ("h2load", "wrk"):
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} is missing: apt-get install wrk nghttp2-client")
-    inv, values = inventory()
     report = {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "host": os.uname().nodename, "cpus": os.cpu_count(), "duration_s": args.duration}
+    if args.releases or args.releases_only:
+        report["releases"] = releases()
+    if args.releases_only:
+        write(report)
+        return
+    inv, values = inventory()
     if args.serving_only:
         playbook(inv, "site.yml")
     else:
@@ -650,15 +750,7 @@ def main():
     report["status"] = status_timing()
     report["cost"] = sizes()
     report["goals"] = goals(report)
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / f"bench-{stamp}.md").write_text(markdown(report, f"bench-{stamp}"))
-    print()
-    print(table(report))
-    print()
-    log(f"figures written to {RESULTS / f'bench-{stamp}.json'}, the report to {RESULTS / f'bench-{stamp}.md'}")
-    chart(report, RESULTS / f"bench-{stamp}.png")
+    write(report)
     if not args.keep:
         log("removing the bench stack and its data (its images stay)")
         playbook(inv, "fclean.yml", "-e", "inception_purge_confirm=yes", "-e", "docker_host_purge_images=false")
