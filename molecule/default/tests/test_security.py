@@ -223,10 +223,15 @@ def assert_no_secret(stack, where, text):
 
 
 def layer_grep(host, images, *patterns):
-    """Count lines matching any pattern across every file of every layer."""
+    """Count lines matching any pattern across every file of every layer.
+    The layers are the ones manifest.json lists: `<id>/layer.tar` in an older
+    engine's `docker save`, `blobs/sha256/<digest>` in Docker 25's OCI layout."""
     args = " ".join(f"-e {shlex.quote(p)}" for p in patterns)
-    out = host.run(f"docker save {images} | tar -xO --wildcards '*/layer.tar' | tar -xOi 2>/dev/null "
-                   f"| grep -a -c -F {args}").stdout.strip()
+    layers = "import json, sys; print('\\n'.join(l for m in json.load(sys.stdin) for l in m['Layers']))"
+    out = host.run(f"d=$(mktemp -d) && docker save {images} | tar -x -C $d "
+                   f"&& python3 -c {shlex.quote(layers)} < $d/manifest.json | sort -u "
+                   f"| while read -r layer; do tar -xOif $d/$layer 2>/dev/null; done "
+                   f"| grep -a -c -F {args}; rm -rf $d").stdout.strip()
     return int(out or 0)
 
 
