@@ -227,10 +227,28 @@ def in_vm(vm, *argv):
     return run(["docker", "--host", VM_ENGINE, "exec", vm, *argv])
 
 
+def engine_restart(vm):
+    """`systemctl restart docker` in the VM, then the three services healthy
+    again: (seconds in all, seconds from the engine up to healthy)."""
+    started = time.monotonic()
+    restart = in_vm(vm, "systemctl", "restart", "docker")
+    engine_up = time.monotonic()
+    if restart.returncode != 0:
+        sys.exit(f"bench: the engine of {vm} did not restart: {restart.stderr}")
+    while True:
+        states = in_vm(vm, "docker", "inspect", "--format", "{{.State.Health.Status}}", *SERVICES).stdout.split()
+        if states == ["healthy"] * len(SERVICES):
+            healthy = time.monotonic()
+            return healthy - started, healthy - engine_up
+        if time.monotonic() - started > 600:
+            sys.exit(f"bench: {vm} not healthy 600 s after its engine restarted: {states}")
+        time.sleep(0.5)
+
+
 def releases():
     """Per release: Debian's version, the engine's, the cold converge, and
     from an engine restart to the three services healthy (the restart
-    itself, and from the engine up again)."""
+    itself, and from the engine up again; the median of three restarts)."""
     log("releases: booting fresh_vm's VMs, a Debian 12 and a Debian 13 one, both on full CPUs")
     molecule("destroy", "-s", "fresh_vm")
     molecule("create", "-s", "fresh_vm")
@@ -239,25 +257,14 @@ def releases():
         for vm, release in VMS.items():
             log(f"releases: cold converge of {vm} (Debian {release}), building its own images")
             cold = molecule("converge", "-s", "fresh_vm", "--", "--limit", vm, "-e", "inception_fleet_builder=")
-            started = time.monotonic()
-            restart = in_vm(vm, "systemctl", "restart", "docker")
-            engine_up = time.monotonic()
-            if restart.returncode != 0:
-                sys.exit(f"bench: the engine of {vm} did not restart: {restart.stderr}")
-            while True:
-                states = in_vm(vm, "docker", "inspect", "--format", "{{.State.Health.Status}}", *SERVICES).stdout.split()
-                if states == ["healthy"] * len(SERVICES):
-                    break
-                if time.monotonic() - started > 600:
-                    sys.exit(f"bench: {vm} not healthy 600 s after its engine restarted: {states}")
-                time.sleep(0.5)
-            healthy = time.monotonic()
+            restarts = sorted(engine_restart(vm) for _attempt in range(3))
+            restart, up_to_healthy = restarts[1]
             figures[release] = {
                 "vm": vm, "debian": in_vm(vm, "cat", "/etc/debian_version").stdout.strip(),
                 "engine": in_vm(vm, "docker", "version", "--format", "{{.Server.Version}}").stdout.strip(),
-                "cold_converge_s": round(cold, 1), "engine_restart_s": round(engine_up - started, 1),
-                "engine_up_to_healthy_s": round(healthy - engine_up, 1),
-                "engine_restart_to_healthy_s": round(healthy - started, 1)}
+                "cold_converge_s": round(cold, 1), "engine_restart_s": round(restart - up_to_healthy, 1),
+                "engine_up_to_healthy_s": round(up_to_healthy, 1), "engine_restart_to_healthy_s": round(restart, 1),
+                "engine_restarts_to_healthy_s": [round(r, 1) for r, _u in restarts]}
             log(f"releases: {release}: {figures[release]}")
     finally:
         molecule("destroy", "-s", "fresh_vm")
@@ -265,7 +272,7 @@ def releases():
 
 
 def releases_table(figures):
-    lines = ["releases (VMs of fresh_vm, full CPUs, one at a time; wall seconds)",
+    lines = ["releases (VMs of fresh_vm, full CPUs, one at a time; wall seconds; restarts: median of 3)",
              f"  {'release':<10} {'Debian':<8} {'engine':<16} {'cold converge':>14} {'restart -> healthy':>19} "
              f"{'(engine up -> healthy)':>23}"]
     for release, f in figures.items():
