@@ -662,8 +662,9 @@ def markdown(report, name):
     verdicts = {True: "met", False: "**gap**", None: "n/a"}
     lines = [f"# Benchmark {name}", "",
              f"`make bench` on {report.get('host', '?')} ({report.get('cpus', '?')} CPUs), started "
-             f"{report.get('started', '?')}; generated from `{name}.json` by tools/bench.py.", "",
-             "| goal | measured | |", "|---|---|---|"]
+             f"{report.get('started', '?')}; generated from `{name}.json` by tools/bench.py.", ""]
+    if report.get("goals"):
+        lines += ["| goal | measured | |", "|---|---|---|"]
     for goal in report.get("goals") or []:
         measured = str(goal["measured"]).replace("|", "\\|")
         lines.append(f"| {goal['goal']} | {measured} | {verdicts[goal['met']]} |")
