@@ -41,7 +41,7 @@ def test_the_releases_are_a_table_of_their_own_even_without_the_rest():
     text = bench.table({"releases": figures, "duration_s": 10})
     lines = text.splitlines()
     assert lines[0].startswith("releases")
-    assert [line.split()[:3] for line in lines[2:4]] == [["bookworm", "12.12", "20.10.24+dfsg1"],
-                                                          ["trixie", "13.8", "26.1.5+dfsg1"]]
+    rows = [line.split() for line in lines[2:4]]
+    assert rows[0][:3] == ["bookworm", "12.12", "20.10.24+dfsg1"] and rows[1][:3] == ["trixie", "13.8", "26.1.5+dfsg1"]
     assert lines[2].split()[3:] == ["300.5", "21.5", "9.5"] and lines[3].split()[3:] == ["280.0", "14.2", "3.2"]
     assert "serving" not in text
