@@ -45,3 +45,9 @@ def test_the_releases_are_a_table_of_their_own_even_without_the_rest():
     assert rows[0][:3] == ["bookworm", "12.12", "20.10.24+dfsg1"] and rows[1][:3] == ["trixie", "13.8", "26.1.5+dfsg1"]
     assert lines[2].split()[3:] == ["300.5", "21.5", "9.5"] and lines[3].split()[3:] == ["280.0", "14.2", "3.2"]
     assert "serving" not in text
+
+
+def test_the_bench_compares_the_vms_the_fresh_vm_scenario_declares():
+    vms, engine = bench.fresh_vms()
+    assert sorted(vms.values()) == ["bookworm", "trixie"]
+    assert engine.startswith("unix:///") and engine.endswith("/docker.sock")

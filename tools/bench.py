@@ -207,9 +207,14 @@ def provisioning(inv):
 
 # --- releases ------------------------------------------------------------------
 
-# molecule/fresh_vm's VMs, their releases, and the engine they run on.
-VMS = {"inception-vm1": "bookworm", "inception-vm2": "trixie"}
-VM_ENGINE = "unix:///run/inception-vms/docker.sock"
+def fresh_vms():
+    """molecule/fresh_vm's VMs ({name: release}) and the engine they run on,
+    as the scenario declares them."""
+    import yaml
+    scenario = ROOT / "molecule" / "fresh_vm"
+    platforms = yaml.safe_load((scenario / "molecule.yml").read_text())["platforms"]
+    run_dir = yaml.safe_load((scenario / "vm_engine_vars.yml").read_text())["vm_engine_run"]
+    return {p["name"]: p["release"] for p in platforms}, f"unix://{run_dir}/docker.sock"
 
 
 def molecule(*args):
@@ -224,7 +229,7 @@ def molecule(*args):
 
 
 def in_vm(vm, *argv):
-    return run(["docker", "--host", VM_ENGINE, "exec", vm, *argv])
+    return run(["docker", "--host", fresh_vms()[1], "exec", vm, *argv])
 
 
 def engine_restart(vm):
@@ -254,7 +259,7 @@ def releases():
     molecule("create", "-s", "fresh_vm")
     figures = {}
     try:
-        for vm, release in VMS.items():
+        for vm, release in fresh_vms()[0].items():
             log(f"releases: cold converge of {vm} (Debian {release}), building its own images")
             cold = molecule("converge", "-s", "fresh_vm", "--", "--limit", vm, "-e", "inception_fleet_builder=")
             restarts = sorted(engine_restart(vm) for _attempt in range(3))

@@ -23,15 +23,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 suite=${RELEASE:-bookworm}
+# One directory and one pair of forwarded ports per release, so that both
+# VMs' disks stay and both can run at once.
 case $suite in
-    bookworm | trixie) ;;
+    bookworm) defaults=(.cache/vm 2222 8443) ;;
+    trixie) defaults=(.cache/vm-trixie 2223 8444) ;;
     *) echo "vm: RELEASE=$suite: the VM is Debian 12 (bookworm, the default) or 13 (RELEASE=trixie)" >&2; exit 2 ;;
 esac
-# One directory per release, so that both VMs' disks stay.
-dir=${VM_DIR:-.cache/vm$([ "$suite" = bookworm ] || echo "-$suite")}
-# The Debian 13 VM forwards other ports, so both can run at once.
-ssh_port=${VM_SSH_PORT:-$([ "$suite" = bookworm ] && echo 2222 || echo 2223)}
-https_port=${VM_HTTPS_PORT:-$([ "$suite" = bookworm ] && echo 8443 || echo 8444)}
+dir=${VM_DIR:-${defaults[0]}}
+ssh_port=${VM_SSH_PORT:-${defaults[1]}}
+https_port=${VM_HTTPS_PORT:-${defaults[2]}}
 memory=${VM_MEMORY:-3072}
 cpus=${VM_CPUS:-2}
 disk_size=${VM_DISK_SIZE:-12G}
