@@ -20,6 +20,16 @@ def test_secret_files_are_mounted_one_by_one_read_only():
     assert filters.secret_mounts([], "/x") == []
 
 
+def test_a_services_directories_are_owned_on_the_host_as_the_engine_maps_its_ids():
+    entries = [{"path": "/d/mariadb", "owner": 999, "mode": "0700", "name": "x", "initialized": "mysql"},
+               {"path": "/d/www", "owner": 33, "group": 82, "mode": "0755"}, {"path": "/d/run", "mode": "0700"}]
+    assert filters.owned_directories(entries, {"uid": 100000, "gid": 200000}) == [
+        {"path": "/d/mariadb", "owner": "100999", "group": "200999", "mode": "0700"},
+        {"path": "/d/www", "owner": "100033", "group": "200082", "mode": "0755"},
+        {"path": "/d/run", "owner": "100000", "group": "200000", "mode": "0700"}]
+    assert filters.owned_directories([], {"uid": 0, "gid": 0}) == []
+
+
 def listed(name, role):
     return {"Names": [f"/{name}"], "Labels": {"fortytwo.inception.role": role} if role else {}}
 

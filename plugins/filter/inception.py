@@ -188,6 +188,20 @@ def secret_mounts(names, directory, target="/run/secrets"):
              "target": "%s/%s" % (target, name), "read_only": True} for name in names or []]
 
 
+def owned_directories(entries, userns):
+    """The directories module's entries for a service's directories and
+    volumes (path, mode, owner and group as the container sees them, 0 by
+    default, the group the owner's): their owners on the host, as the engine
+    maps container IDs (userns_ids' uid and gid)."""
+    owned = []
+    for entry in entries or []:
+        owner = int(entry.get("owner", 0))
+        group = int(entry.get("group", owner))
+        owned.append({"path": entry["path"], "owner": str(userns["uid"] + owner),
+                      "group": str(userns["gid"] + group), "mode": entry.get("mode")})
+    return owned
+
+
 def _uptime(seconds):
     seconds = int(seconds)
     if seconds >= 86400:
@@ -402,6 +416,7 @@ class FilterModule:
             "foreign_containers": foreign_containers,
             "healthcheck": healthcheck,
             "htpasswd": htpasswd,
+            "owned_directories": owned_directories,
             "package_changes": package_changes,
             "package_diff": package_diff,
             "secret_mounts": secret_mounts,

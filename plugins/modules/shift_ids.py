@@ -79,38 +79,7 @@ shifted:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-
-
-def _move(value, start, to, count):
-    return to + value - start if start <= value < start + count else value
-
-
-def shift_tree(path, uid_from, uid_to, gid_from, gid_to, count=65536, apply=True):
-    """Entries of the tree (top included) whose owner or group lies in the
-    `from` ranges, moved to the `to` ranges; the number moved."""
-    if uid_from != uid_to and max(uid_from, uid_to) < min(uid_from, uid_to) + count \
-            or gid_from != gid_to and max(gid_from, gid_to) < min(gid_from, gid_to) + count:
-        raise ValueError("the ranges overlap: a second run would move the IDs again")
-    shifted = 0
-
-    def visit(entry):
-        nonlocal shifted
-        st = os.lstat(entry)
-        uid = _move(st.st_uid, uid_from, uid_to, count)
-        gid = _move(st.st_gid, gid_from, gid_to, count)
-        if (uid, gid) != (st.st_uid, st.st_gid):
-            shifted += 1
-            if apply:
-                # lchown clears setuid/setgid bits: put the mode back.
-                os.lchown(entry, uid, gid)
-                if not os.path.islink(entry) and st.st_mode & 0o6000:
-                    os.chmod(entry, st.st_mode & 0o7777)
-
-    visit(path)
-    for top, dirs, files in os.walk(path):
-        for name in dirs + files:
-            visit(os.path.join(top, name))
-    return shifted
+from ansible_collections.fortytwo.inception.plugins.module_utils.userns import shift_tree
 
 
 def main():

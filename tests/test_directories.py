@@ -1,0 +1,77 @@
+"""plugins/modules/directories.py, run by Ansible on this machine (root only):
+several directories made with their owners and modes in one call, left alone
+when right, repaired when changed, and their trees' owners moved."""
+import json
+import os
+import stat
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
+
+
+def directories(args, *extra):
+    """One call of the module (ad hoc, local); its JSON result."""
+    env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
+           "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+           "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"}
+    for name in ("ANSIBLE_LOG_PATH", "ANSIBLE_FORCE_COLOR"):
+        env.pop(name, None)
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible"), "localhost", "-c", "local", "-i", "localhost,",
+                           "-e", "ansible_python_interpreter=/usr/bin/python3", *extra,
+                           "-m", "fortytwo.inception.directories", "-a", json.dumps(args)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    # After the line profile_tasks (ansible.cfg) prints first.
+    return json.JSONDecoder().raw_decode(done.stdout[done.stdout.index("{"):])[0]["plays"][0]["tasks"][0]["hosts"]["localhost"]
+
+
+def owner_mode(path):
+    info = os.lstat(path)
+    return info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)
+
+
+def test_the_directories_are_made_as_asked_then_left_alone_then_repaired(tmp_path):
+    wanted = {"directories": [{"path": str(tmp_path / "data" / "mariadb"), "owner": "100999", "group": "100999",
+                               "mode": "0700"},
+                              {"path": str(tmp_path / "project"), "owner": "root", "group": "root", "mode": "0755"}]}
+    first = directories(wanted)
+    assert first["changed"] and first["created"] == [str(tmp_path / "data" / "mariadb"), str(tmp_path / "project")]
+    assert owner_mode(tmp_path / "data" / "mariadb") == (100999, 100999, 0o700)
+    assert owner_mode(tmp_path / "project") == (0, 0, 0o755)
+    again = directories(wanted)
+    assert not again["changed"] and again["created"] == []
+    # Behind Ansible's back: another mode and owner; the next call repairs both.
+    os.chmod(tmp_path / "data" / "mariadb", 0o777)
+    os.chown(tmp_path / "project", 33, 33)
+    repaired = directories(wanted)
+    assert repaired["changed"] and repaired["created"] == []
+    assert owner_mode(tmp_path / "data" / "mariadb") == (100999, 100999, 0o700)
+    assert owner_mode(tmp_path / "project") == (0, 0, 0o755)
+
+
+def test_a_tree_written_under_the_other_mapping_gets_the_owners_its_container_sees(tmp_path):
+    top = tmp_path / "wordpress"
+    (top / "wp-content").mkdir(parents=True)
+    (top / "wp-content" / "index.php").write_text("<?php")
+    os.chown(top / "wp-content", 33, 33)
+    os.chown(top / "wp-content" / "index.php", 33, 33)
+    wanted = {"directories": [{"path": str(top), "owner": "100033", "group": "100033", "mode": "0755"}],
+              "shift": {"uid_from": 0, "uid_to": 100000, "gid_from": 0, "gid_to": 100000, "count": 65536}}
+    checked = directories(wanted, "--check")
+    assert checked["changed"] and checked["shifted"] == 3
+    assert owner_mode(top / "wp-content")[:2] == (33, 33)
+    moved = directories(wanted)
+    assert moved["changed"] and moved["shifted"] == 3
+    assert owner_mode(top / "wp-content" / "index.php")[:2] == (100033, 100033)
+    assert owner_mode(top) == (100033, 100033, 0o755)
+    assert not directories(wanted)["changed"]
+
+
+def test_a_file_in_a_directorys_place_is_named_and_left(tmp_path):
+    (tmp_path / "data").write_text("not a directory")
+    failed = directories({"directories": [{"path": str(tmp_path / "data"), "owner": "root", "mode": "0755"}]})
+    assert failed["failed"] and f"{tmp_path / 'data'} exists and is not a directory" in failed["msg"]
+    assert (tmp_path / "data").read_text() == "not a directory"
