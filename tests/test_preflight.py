@@ -253,3 +253,36 @@ def test_a_release_docker_host_does_not_prepare_is_refused_naming_both(tmp_path)
     assert f"This host runs {name} (debian {codename})" in output
     assert "docker_host prepares " + " and ".join(others.values()) + " only" in output
     assert "Deploy the Inception stack" not in output
+
+
+def test_a_puller_run_alone_names_its_images_after_its_builders_package_state(tmp_path, monkeypatch):
+    """`--limit <puller>`: the package state `make upgrade` recorded on the
+    fleet's builder is read there, so the puller names (and pulls) the
+    builder's upgraded images, not the tags from before the upgrade."""
+    dirs = {name: tmp_path / name for name in ("builder", "puller")}
+    for path in dirs.values():
+        path.mkdir()
+    (dirs["builder"] / "package-state.json").write_text('{"mariadb": "0e809e35"}')
+    inventory = tmp_path / "fleet.yml"
+    inventory.write_text(json.dumps({"all": {"children": {
+        "inception": {"hosts": {
+            "builder": {"ansible_connection": "local", "ansible_host": "127.0.0.1",
+                        "inception_project_dir": str(dirs["builder"])},
+            "puller": {"ansible_connection": "local", "inception_project_dir": str(dirs["puller"])}}},
+        "inception_fleet_builder": {"hosts": {"builder": {}}}}}}))
+    extra = private_json(tmp_path / "vars.json", {**GOOD, "registry_password": "fleet-Secret-000007",
+                                                  "ansible_python_interpreter": sys.executable})
+    monkeypatch.setenv("ANSIBLE_STDOUT_CALLBACK", "ansible.builtin.json")
+
+    def mariadb_images(*limit):
+        result = run_playbook("site.yml", inventory, "--tags", "preflight", "-e", f"@{extra}", *limit)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+        # After the line profile_tasks (ansible.cfg) prints first.
+        report = json.JSONDecoder().raw_decode(result.stdout[result.stdout.index("{"):])[0]
+        return {host: outcome["image"] for play in report["plays"] for task in play["tasks"]
+                if task["task"]["name"].endswith(" : Render the build context and name the image of mariadb")
+                for host, outcome in task["hosts"].items()}
+
+    both = mariadb_images()
+    assert both["builder"].endswith("-0e809e35") and both["puller"] == both["builder"], both
+    assert mariadb_images("--limit", "puller") == {"puller": both["builder"]}

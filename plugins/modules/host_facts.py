@@ -18,10 +18,10 @@ description:
     module calls on every run, each costing a Python start on the host.
   - The distribution and release of the host (C(/etc/os-release)); whether systemd is PID 1; which of
     O(packages), and of the O(release_packages) of its release, dpkg does not list as installed; the engine's
-    C(/etc/docker/daemon.json) (parsed); the subordinate ID ranges of C(/etc/subuid) and C(/etc/subgid); and for
-    block I/O limits, the device that holds O(data_dir) (or its nearest existing parent), that device's disk
-    when it is a partition, and whether the kernel throttles and weighs block I/O (cgroup v1 C(blkio) files, or
-    cgroup v2).
+    C(/etc/docker/daemon.json) (parsed); the subordinate ID ranges of C(/etc/subuid) and C(/etc/subgid);
+    whether O(data_dir) is taken by something that is not a directory; and for block I/O limits, the device
+    that holds O(data_dir) (or its nearest existing parent), that device's disk when it is a partition, and
+    whether the kernel throttles and weighs block I/O (cgroup v1 C(blkio) files, or cgroup v2).
 options:
   packages:
     description: Debian packages whose installation to check.
@@ -35,9 +35,11 @@ options:
     type: dict
     default: {}
   data_dir:
-    description: The directory whose device the block I/O limits apply to; it may not exist yet.
+    description:
+      - The directory whose device the block I/O limits apply to; it may not exist yet.
+      - Without it, RV(data_source) is empty and RV(data_disk) null (a fleet's builder asked only for its package
+        state).
     type: path
-    required: true
   package_state:
     description:
       - The file where C(make upgrade) records, per service, the package state its image was built against (a
@@ -103,6 +105,10 @@ data_source:
   description: The device (or file system) that holds O(data_dir), as C(findmnt) names it.
   returned: always
   type: str
+data_dir_taken:
+  description: Whether O(data_dir) exists and is not a directory (a file, or a link to one).
+  returned: always
+  type: bool
 data_disk:
   description: The disk of that device when it is a partition (lsblk's PKNAME), empty for a whole device, null when lsblk cannot tell.
   returned: always
@@ -222,7 +228,7 @@ def main():
         argument_spec=dict(
             packages=dict(type="list", elements="str", default=[]),
             release_packages=dict(type="dict", default={}),
-            data_dir=dict(type="path", required=True),
+            data_dir=dict(type="path"),
             package_state=dict(type="path"),
             apt_lists=dict(type="path"),
         ),
@@ -234,7 +240,8 @@ def main():
     except ValueError as error:
         module.fail_json(msg="/etc/docker/daemon.json is not valid JSON (%s): fix it or remove it, the engine "
                              "would not start with it" % error)
-    source, disk = data_device(module, module.params["data_dir"])
+    data_dir = module.params["data_dir"]
+    source, disk = data_device(module, data_dir) if data_dir else ("", None)
     release = os_release(_read("/etc/os-release") or _read("/usr/lib/os-release"))
     wanted = wanted_packages(module.params["packages"], module.params["release_packages"], release["codename"])
     module.exit_json(
@@ -247,6 +254,7 @@ def main():
         subuid=_read("/etc/subuid"),
         subgid=_read("/etc/subgid"),
         data_source=source,
+        data_dir_taken=bool(data_dir) and os.path.lexists(data_dir) and not os.path.isdir(data_dir),
         data_disk=disk,
         blkio_throttles=os.path.exists("/sys/fs/cgroup/blkio/blkio.throttle.write_bps_device")
         or os.path.exists("/sys/fs/cgroup/cgroup.controllers"),
