@@ -30,6 +30,22 @@ def test_a_services_directories_are_owned_on_the_host_as_the_engine_maps_its_ids
     assert filters.owned_directories([], {"uid": 0, "gid": 0}) == []
 
 
+def test_an_upgrade_leaves_the_new_image_and_the_one_it_replaced_and_prunes_the_rest():
+    images = [{"Id": "sha256:new", "RepoTags": ["mariadb:c0ffee-0e809e35", "registry.jdoe.42.fr/mariadb:c0ffee-0e809e35"]},
+              {"Id": "sha256:old", "RepoTags": ["mariadb:c0ffee"]},
+              {"Id": "sha256:older", "RepoTags": ["mariadb:c0ffee-11111111", "registry.jdoe.42.fr/mariadb:c0ffee-11111111"]},
+              {"Id": "sha256:template", "RepoTags": ["mariadb:beef00"]},
+              {"Id": "sha256:elsewhere", "RepoTags": ["mariadb:abcdef"]},
+              {"Id": "sha256:web", "RepoTags": ["wordpress:c0ffee", "mariadb-tools:1"]},
+              {"Id": "sha256:dangling", "RepoTags": None}]
+    containers = [{"Names": ["/other_mariadb"], "ImageID": "sha256:elsewhere"}]
+    assert filters.stale_images(images, containers, "mariadb", ["mariadb:c0ffee-0e809e35", "mariadb:c0ffee"]) == [
+        "mariadb:beef00", "mariadb:c0ffee-11111111", "registry.jdoe.42.fr/mariadb:c0ffee-11111111"]
+    # Nothing behind: nothing to keep but what runs, nothing else named.
+    assert filters.stale_images([], [], "mariadb", ["mariadb:c0ffee"]) == []
+    assert filters.stale_images(images[:1], [], "mariadb", ["mariadb:c0ffee-0e809e35", ""]) == []
+
+
 def listed(name, role):
     return {"Names": [f"/{name}"], "Labels": {"fortytwo.inception.role": role} if role else {}}
 

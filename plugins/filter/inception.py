@@ -202,6 +202,26 @@ def owned_directories(entries, userns):
     return owned
 
 
+def stale_images(images, containers, service, keep):
+    """The names (repository:tag) of a service's images an upgrade leaves
+    behind: the engine's images of the stack (docker_host_info) under the
+    service's repository (with or without a registry in front), whose tag is
+    not one of `keep` (the image the upgrade built and the one it replaced,
+    for a rollback), and that no container uses (another stack's, on the same
+    engine, may)."""
+    kept = {str(name).rsplit(":", 1)[-1] for name in keep or [] if name}
+    used = {container.get("ImageID") for container in containers or []}
+    stale = []
+    for image in images or []:
+        if image.get("Id") in used:
+            continue
+        for name in image.get("RepoTags") or []:
+            repository, _sep, tag = name.rpartition(":")
+            if repository.rsplit("/", 1)[-1] == service and tag not in kept:
+                stale.append(name)
+    return sorted(stale)
+
+
 def _uptime(seconds):
     seconds = int(seconds)
     if seconds >= 86400:
@@ -420,6 +440,7 @@ class FilterModule:
             "package_changes": package_changes,
             "package_diff": package_diff,
             "secret_mounts": secret_mounts,
+            "stale_images": stale_images,
             "status_rows": status_rows,
             "text_table": text_table,
             "upgrade_built": upgrade_built,

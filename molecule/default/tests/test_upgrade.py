@@ -112,6 +112,10 @@ def test_an_upgrade_brings_the_security_versions_with_the_site_up_and_the_conten
     assert rc == 0, output[-4000:]
     host.run(f"docker image rm {' '.join(replaced)}")
     old = {service: installed(host, stack, service) for service in WATCHED}
+    # An image an older upgrade left, which no container uses.
+    leftover = "mariadb:000000000000-00000000"
+    host.check_output("echo 'FROM debian:bookworm' | docker build --quiet "
+                      f"--label fortytwo.inception.service=mariadb --tag {leftover} -")
 
     # 2. Content made through WordPress, and data as older versions leave it.
     made = php(host, stack, (
@@ -159,6 +163,11 @@ def test_an_upgrade_brings_the_security_versions_with_the_site_up_and_the_conten
             assert version == offered[package], (service, package, version, offered[package])
             assert version != old[service][package], (service, package, version)
             assert f"{service}: {package} {old[service][package]} -> {version}" in report, report[:4000]
+
+    # The image each service ran before stays, for a rollback; what older
+    # upgrades left is gone.
+    assert host.run(f"docker image inspect {' '.join(images)}").rc == 0
+    assert host.run(f"docker image inspect {leftover}").rc != 0
 
     # 5. The data followed, and nothing the users wrote changed.
     # MariaDB's upgrade step ran (its health check runs it as soon as the
