@@ -317,3 +317,12 @@ def test_no_secret_in_inspect_history_or_ansible_output(host, stack):
     for where, text in haystacks.items():
         for name, value in stack["secrets"].items():
             assert value not in text, f"{name} leaked into {where}"
+
+
+def test_molecules_runs_of_the_playbooks_print_no_warning(stack):
+    """Every playbook molecule ran here (create, converge from a fresh host,
+    the idempotence run...) printed no warning of Ansible's."""
+    if not stack["log"]:
+        pytest.skip("no log of molecule's own runs (a run outside molecule)")
+    warnings = [line for line in stack["log"].read_text().splitlines() if "WARNING]" in line]
+    assert warnings == []
