@@ -9,13 +9,13 @@ VAULT       := inventory/group_vars/all/vault.yml
 VAULT_PASS  := .vault_pass
 # The login a new vault is made for: LOGIN=..., else the user behind sudo, else you.
 NEW_LOGIN   := $(or $(LOGIN),$(SUDO_USER),$(shell id -un))
-LOGIN_ARGS  := $(if $(LOGIN),-e inception_login=$(LOGIN) -e inception_domain=$(LOGIN).42.fr)
-# INVENTORY=<file> targets other hosts (make vm writes one for its VM).
-INVENTORY   ?=
-LOGIN_ARGS  += $(if $(INVENTORY),-i $(INVENTORY))
+LOGIN_VARS  := $(if $(LOGIN),-e inception_login=$(LOGIN) -e inception_domain=$(LOGIN).42.fr)
 # BONUS=yes turns every bonus service on (redis, ftp, static_site, adminer, backup_cron).
 BONUS       ?=
-LOGIN_ARGS  += $(if $(filter yes true 1,$(BONUS)),-e inception_bonus=true)
+LOGIN_VARS  += $(if $(filter yes true 1,$(BONUS)),-e inception_bonus=true)
+# INVENTORY=<file> targets other hosts (make vm writes one for its VM).
+INVENTORY   ?=
+LOGIN_ARGS  := $(LOGIN_VARS) $(if $(INVENTORY),-i $(INVENTORY))
 
 BIN := $(VENV)/bin
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
@@ -89,7 +89,7 @@ updates: $(BIN)/.installed ## The status table with how many packages each image
 	@$(BIN)/ansible-playbook playbooks/status.yml $(LOGIN_ARGS) $(ANSIBLE_OPTS)
 
 verify: $(BIN)/.installed-test ## Check the running stack against the subject, read-only, on every host of the inventory; a report per host
-	$(BIN)/python tools/verify.py $(if $(INVENTORY),--inventory $(INVENTORY))
+	$(BIN)/python tools/verify.py $(if $(INVENTORY),--inventory $(INVENTORY)) $(LOGIN_VARS)
 
 # BACKUP=<name>|latest picks the backup; FROM=<dir> restores one fetched to this machine.
 BACKUP ?= latest

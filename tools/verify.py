@@ -8,7 +8,9 @@ inventory's `inception` group, over the connection Ansible uses (local for
 this machine, SSH for a VM). What each host's stack is meant to be comes from
 playbooks/verify.yml (the preflight: read-only). Nothing on the hosts changes.
 
-Usage: python tools/verify.py [--inventory PATH] [pytest options...]
+Usage: python tools/verify.py [--inventory PATH] [-e VAR=VALUE...] [pytest options...]
+(-e: the extra variables the stack was deployed with, e.g. `make LOGIN=jdoe`'s
+inception_login and inception_domain; `make verify LOGIN=jdoe` passes them.)
 """
 import argparse
 import json
@@ -25,6 +27,8 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inventory", default=str(ROOT / "inventory" / "hosts.yml"),
                         help="the inventory whose hosts to check (default: inventory/hosts.yml)")
+    parser.add_argument("-e", "--extra-vars", action="append", default=[],
+                        help="an extra variable the stack was deployed with (as ansible-playbook -e takes it)")
     args, pytest_args = parser.parse_known_args(argv)
     env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
            "ANSIBLE_CONFIG": os.environ.get("ANSIBLE_CONFIG", str(ROOT / "ansible.cfg")),
@@ -45,6 +49,8 @@ def main(argv):
     # verify step (an inventory made by molecule still finds its files).
     for name in ("MOLECULE_SCENARIO_NAME", "ANSIBLE_LOG_PATH", "ANSIBLE_FORCE_COLOR"):
         env.pop(name, None)
+    # What the stack is meant to be is read with them (tests' conftest: values).
+    env["INCEPTION_VERIFY_EXTRA_VARS"] = json.dumps(args.extra_vars)
     command = [str(BIN / "pytest"), "-p", "no:cacheprovider", "-q", "-rfE", "--color=no",
                "--hosts=ansible://inception", f"--ansible-inventory={pathlib.Path(args.inventory).resolve()}",
                "--connection=ansible", str(ROOT / "molecule" / "default" / "tests" / "test_stack.py"), *pytest_args]

@@ -145,7 +145,9 @@ def values(request):
         env.pop("ANSIBLE_LOG_PATH", None)
         result = subprocess.run(
             [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", inventory, str(ROOT / "playbooks" / "verify.yml"),
-             "-e", f"inception_verify_dir={directory}"],
+             "-e", f"inception_verify_dir={directory}",
+             # `make verify LOGIN=...`: the extra variables the stack was deployed with (tools/verify.py).
+             *(arg for value in json.loads(os.environ.get("INCEPTION_VERIFY_EXTRA_VARS", "[]")) for arg in ("-e", value))],
             cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, "playbooks/verify.yml failed:\n" + result.stdout[-3000:] + result.stderr[-2000:]
         for path in pathlib.Path(directory).glob("*.json"):
