@@ -2,6 +2,9 @@
 # Run molecule scenarios side by side (they share nothing: own names, ports,
 # directories; fresh_vm's VMs have engines of their own), each line prefixed
 # with its scenario, each full log kept in .cache/molecule-<scenario>.log.
+# A scenario given as `name:command` runs the command after it passed, in its
+# lane (make test: the qemu VM check once fresh_vm is over, while default,
+# the longer, still runs); the lane fails if either does.
 # Exits non-zero if any scenario failed, after all have finished, and then
 # repeats the lines that say why (the first errors, pytest's summary): a log
 # read from its end (CI keeps the tail) shows the failure, not the last
@@ -9,19 +12,31 @@
 set -uo pipefail
 mkdir -p .cache
 pids=()
-for scenario in "$@"; do
+scenarios=()
+afters=()
+for lane in "$@"; do
+    scenario=${lane%%:*}
+    after=
+    [ "$scenario" = "$lane" ] || after=${lane#*:}
+    scenarios+=("$scenario")
+    afters+=("$after")
     (
         set -o pipefail
-        molecule test -s "$scenario" 2>&1 | tee ".cache/molecule-$scenario.log" | sed -u "s/^/[$scenario] /"
+        molecule test -s "$scenario" 2>&1 | tee ".cache/molecule-$scenario.log" | sed -u "s/^/[$scenario] /" || exit 1
+        [ -z "$after" ] || bash -c "$after" 2>&1 | sed -u "s/^/[$scenario, then] /" || exit 3
     ) &
     pids+=("$!")
 done
 status=0
-scenarios=("$@")
 failed=()
 for i in "${!pids[@]}"; do
-    if wait "${pids[$i]}"; then
-        echo "molecule: ${scenarios[$i]} passed"
+    wait "${pids[$i]}"
+    lane=$?
+    if [ "$lane" -eq 0 ]; then
+        echo "molecule: ${scenarios[$i]} passed${afters[$i]:+, then ${afters[$i]} passed}"
+    elif [ "$lane" -eq 3 ]; then
+        echo "molecule: ${scenarios[$i]} passed, then ${afters[$i]} FAILED (its lines: [${scenarios[$i]}, then])"
+        status=1
     else
         echo "molecule: ${scenarios[$i]} FAILED (full log: .cache/molecule-${scenarios[$i]}.log)"
         failed+=("${scenarios[$i]}")
