@@ -75,3 +75,28 @@ def test_a_file_in_a_directorys_place_is_named_and_left(tmp_path):
     failed = directories({"directories": [{"path": str(tmp_path / "data"), "owner": "root", "mode": "0755"}]})
     assert failed["failed"] and f"{tmp_path / 'data'} exists and is not a directory" in failed["msg"]
     assert (tmp_path / "data").read_text() == "not a directory"
+
+
+def test_a_path_alone_keeps_its_owner_and_mode_and_only_its_tree_moves(tmp_path):
+    """As the restore of the site files calls it: no owner or mode asked."""
+    top = tmp_path / "wordpress"
+    top.mkdir(mode=0o751)
+    os.chmod(top, 0o751)
+    (top / "wp-config.php").write_text("<?php")
+    os.chown(top / "wp-config.php", 33, 33)
+    moved = directories({"directories": [{"path": str(top)}],
+                         "shift": {"uid_from": 0, "uid_to": 100000, "gid_from": 0, "gid_to": 100000}})
+    assert moved["changed"] and moved["shifted"] == 2
+    assert owner_mode(top) == (100000, 100000, 0o751)
+    assert owner_mode(top / "wp-config.php")[:2] == (100033, 100033)
+    # Without a shift, nothing to do on an existing directory.
+    assert not directories({"directories": [{"path": str(top)}], "shift": None})["changed"]
+
+
+def test_overlapping_ranges_are_refused_and_nothing_moves(tmp_path):
+    (tmp_path / "data").mkdir()
+    os.chown(tmp_path / "data", 33, 33)
+    failed = directories({"directories": [{"path": str(tmp_path / "data")}],
+                          "shift": {"uid_from": 0, "uid_to": 1000, "gid_from": 0, "gid_to": 1000}})
+    assert failed["failed"] and "overlap" in failed["msg"]
+    assert owner_mode(tmp_path / "data")[:2] == (33, 33)

@@ -56,7 +56,7 @@ venv=.venv-$version
 tools/checkout-setup.sh
 export ANSIBLE_VAULT_PASSWORD_FILE=$PWD/.cache/vault-stand-in
 "$venv/bin/pytest" -q -p no:cacheprovider tests/test_filters.py tests/test_images.py tests/test_host_modules.py \
-    tests/test_service_image_plugin.py tests/test_shift_ids.py tests/test_docs.py tests/test_artifact.py \
+    tests/test_service_image_plugin.py tests/test_userns.py tests/test_docs.py tests/test_artifact.py \
     tests/test_bench_report.py tests/test_templates.py
 for playbook in playbooks/*.yml; do
     "$venv/bin/ansible-playbook" --syntax-check -i tests/inventory.yml "$playbook" > /dev/null

@@ -135,7 +135,7 @@ def userns_ids(security_options, subuid, subgid, remap="default"):
     /etc/subuid and /etc/subgid (`subuid`, `subgid`) the range of the remap
     user (`remap`: daemon.json's userns-remap, "default" for dockremap,
     or user[:group]). {enabled, uid, gid: what container ID 0 is on the host,
-    shift: the IDs to move (shift_ids) so that data written under the other
+    shift: the IDs to move (directories' shift) so that data written under the other
     setting keeps its container owners; None when no range is known}."""
     enabled = userns_enabled(security_options)
     user, group = ("dockremap" if remap in (None, "", "default") else str(remap)).partition(":")[::2]

@@ -2,7 +2,7 @@
 # Copyright: fortytwo.inception contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Owners moved from one user-namespace mapping to another (the engine's
-userns-remap switched on or off): the modules shift_ids and directories."""
+userns-remap switched on or off): the directories module's shift."""
 
 from __future__ import absolute_import, division, print_function
 

@@ -18,9 +18,11 @@ description:
   - For each entry of O(directories), what C(ansible.builtin.file) with C(state=directory) does (the directory
     and its missing parents created, then its owner, group and mode set where they differ), in one call for all
     of them; a rerun that finds them as asked changes nothing.
-  - With O(shift), every directory that already existed then has the owners of its tree moved as
-    M(fortytwo.inception.shift_ids) does (data written while the engine mapped user namespaces otherwise gets
-    the owners its container sees).
+  - With O(shift), every directory that already existed then has the owners of its tree moved from one ID
+    range to the other (data written while the engine mapped user namespaces otherwise, or copied from a host
+    that does, gets the owners its container sees). An entry whose owner or group lies in the C(from) range
+    gets the same offset in the C(to) range; other owners, modes and symbolic links' targets are left alone,
+    so a second run moves nothing.
   - A path taken by something that is not a directory fails the module, naming it; nothing is replaced.
 options:
   directories:
@@ -44,8 +46,9 @@ options:
         type: raw
   shift:
     description:
-      - The ID ranges to move, as M(fortytwo.inception.shift_ids) takes them (C(uid_from), C(uid_to),
-        C(gid_from), C(gid_to), C(count)); null moves nothing.
+      - The ID ranges to move, as the filter P(fortytwo.inception.userns_ids#filter) gives them
+        (C(uid_from), C(uid_to), C(gid_from), C(gid_to), C(count)); null moves nothing.
+      - Ranges that overlap are refused (a second run would move the IDs again).
     type: dict
 attributes:
   check_mode:
@@ -56,7 +59,6 @@ attributes:
     support: none
 seealso:
   - module: ansible.builtin.file
-  - module: fortytwo.inception.shift_ids
 author:
   - fortytwo.inception contributors (@fortytwo)
 """

@@ -1,5 +1,6 @@
-"""plugins/modules/shift_ids.py: a directory tree's owners moved from one
-user-namespace mapping to the other, and back, on real files (root only)."""
+"""plugins/module_utils/userns.py (the directories module's shift): a
+directory tree's owners moved from one user-namespace mapping to the other,
+and back, on real files (root only)."""
 import importlib.util
 import os
 
@@ -7,9 +8,9 @@ import pytest
 
 from conftest import ROOT
 
-_SPEC = importlib.util.spec_from_file_location("shift_ids", ROOT / "plugins" / "modules" / "shift_ids.py")
-shift_ids = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(shift_ids)
+_SPEC = importlib.util.spec_from_file_location("userns", ROOT / "plugins" / "module_utils" / "userns.py")
+userns = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(userns)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")
 
@@ -37,7 +38,7 @@ def ids(path, name):
 def test_a_shift_moves_the_ids_of_the_range_and_keeps_the_rest_and_the_modes(tree):
     path, owners = tree
     target = ids(pathlib_root(), "etc/passwd")
-    moved = shift_ids.shift_tree(str(path), 0, 100000, 0, 100000)
+    moved = userns.shift_tree(str(path), 0, 100000, 0, 100000)
     assert moved == 6
     for name, (uid, gid) in owners.items():
         expected = (uid, gid) if uid >= 65536 else (uid + 100000, gid + 100000)
@@ -46,21 +47,21 @@ def test_a_shift_moves_the_ids_of_the_range_and_keeps_the_rest_and_the_modes(tre
     assert ids(pathlib_root(), "etc/passwd") == target
     assert os.stat(path / "public.txt").st_mode & 0o7777 == 0o2755
     # Idempotent, and the way back restores every owner.
-    assert shift_ids.shift_tree(str(path), 0, 100000, 0, 100000) == 0
-    assert shift_ids.shift_tree(str(path), 100000, 0, 100000, 0) == 6
+    assert userns.shift_tree(str(path), 0, 100000, 0, 100000) == 0
+    assert userns.shift_tree(str(path), 100000, 0, 100000, 0) == 6
     assert {name: ids(path, name) for name in owners} == owners
 
 
 def test_check_mode_counts_without_changing(tree):
     path, owners = tree
-    assert shift_ids.shift_tree(str(path), 0, 100000, 0, 100000, apply=False) == 6
+    assert userns.shift_tree(str(path), 0, 100000, 0, 100000, apply=False) == 6
     assert {name: ids(path, name) for name in owners} == owners
 
 
 def test_overlapping_ranges_are_refused(tree):
     path = tree[0]
     with pytest.raises(ValueError, match="overlap"):
-        shift_ids.shift_tree(str(path), 0, 1000, 0, 1000)
+        userns.shift_tree(str(path), 0, 1000, 0, 1000)
 
 
 def pathlib_root():
