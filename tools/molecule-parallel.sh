@@ -5,12 +5,14 @@
 # A scenario given as `name:command` runs the command after it passed, in its
 # lane (make test: the qemu VM check once fresh_vm is over, while default,
 # the longer, still runs); the lane fails if either does.
+# Each lane says how long its scenario's sequence (and its command) took.
 # Exits non-zero if any scenario failed, after all have finished, and then
 # repeats the lines that say why (the first errors, pytest's summary): a log
 # read from its end (CI keeps the tail) shows the failure, not the last
 # scenario's success.
 set -uo pipefail
 mkdir -p .cache
+started=$SECONDS
 pids=()
 scenarios=()
 afters=()
@@ -23,7 +25,9 @@ for lane in "$@"; do
     (
         set -o pipefail
         molecule test -s "$scenario" 2>&1 | tee ".cache/molecule-$scenario.log" | sed -u "s/^/[$scenario] /" || exit 1
+        echo "molecule: $scenario's sequence took $((SECONDS - started)) s"
         [ -z "$after" ] || bash -c "$after" 2>&1 | sed -u "s/^/[$scenario, then] /" || exit 3
+        [ -z "$after" ] || echo "molecule: $scenario's lane took $((SECONDS - started)) s"
     ) &
     pids+=("$!")
 done
