@@ -117,7 +117,7 @@ lint syntax unit: export ANSIBLE_VAULT_PASSWORD_FILE := $(CURDIR)/.cache/vault-s
 
 lint: $(BIN)/.installed-test
 	$(BIN)/yamllint --strict .
-	$(BIN)/ansible-lint
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-lint
 	$(BIN)/antsibull-changelog lint
 
 sanity: $(BIN)/.installed-test ## ansible-test sanity on a copy of the collection, offline
