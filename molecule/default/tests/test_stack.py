@@ -321,16 +321,10 @@ def test_no_secret_in_inspect_history_or_ansible_output(host, stack):
 
 def test_molecules_runs_of_the_playbooks_print_no_warning(stack):
     """Every playbook molecule ran here (create, converge from a fresh host,
-    the idempotence run...) printed no warning of Ansible's. The log also
-    holds testinfra's own ad hoc runs (host.ansible(), `ansible --tree`, which
-    ansible-core deprecates): their lines, by process, are not ours."""
+    the idempotence run...) printed no warning of Ansible's. Only molecule's
+    runs write the log (the verifier's env sends testinfra's to /dev/null)."""
     if not stack["log"]:
         pytest.skip("no log of molecule's own runs (a run outside molecule)")
     lines = stack["log"].read_text().splitlines()
-
-    def process(line):
-        return next((word for word in line.split() if word.startswith("p=")), None)
-
-    testinfra = {process(line) for line in lines if "The '--tree' argument is deprecated" in line}
-    warnings = [line for line in lines if "WARNING]" in line and process(line) not in testinfra]
-    assert warnings == []
+    assert any("PLAY RECAP" in line for line in lines), "the log holds no playbook run"
+    assert [line for line in lines if "WARNING]" in line] == []
