@@ -1,11 +1,11 @@
 """The modules that replace several calls each (plugins/modules/secret_files.py,
-host_facts.py), on real files of a temporary directory."""
+host_facts.py, context_files.py), on real files of a temporary directory."""
 import os
 import stat
 
 import pytest
 
-from ansible_collections.fortytwo.inception.plugins.modules import host_facts, secret_files
+from ansible_collections.fortytwo.inception.plugins.modules import context_files, host_facts, secret_files
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
 
@@ -43,6 +43,69 @@ def test_a_link_in_place_of_a_secret_file_is_replaced_not_followed(tmp_path):
     secret_files._write(str(tmp_path / "secrets"), "db_password", b"s3cret", 0, 0)
     assert not link.is_symlink() and link.read_bytes() == b"s3cret"
     assert target.read_bytes() == b"untouched"
+
+
+CONTEXT = [{"dest": "Dockerfile", "content": "FROM debian:bookworm\n", "mode": "0644"},
+           {"dest": "conf/bin/entrypoint.sh", "content": "#!/bin/sh\nexec mariadbd\n", "mode": "0755"}]
+
+
+def write_context(directory, files=None):
+    """What the module does, step by step: plan, then write what the plan says."""
+    folders, todo = context_files.plan(str(directory), CONTEXT if files is None else files)
+    for folder in folders:
+        context_files.make_directory(folder)
+    for path, content, mode, _dest in todo:
+        context_files.write_file(path, content, mode)
+    return folders, [dest for _p, _c, _m, dest in todo]
+
+
+def test_a_build_context_is_written_whole_then_left_alone(tmp_path):
+    context = tmp_path / "build" / "mariadb"
+    folders, written = write_context(context)
+    assert folders == [str(context), str(context / "conf"), str(context / "conf" / "bin")]
+    assert written == ["Dockerfile", "conf/bin/entrypoint.sh"]
+    script = context / "conf" / "bin" / "entrypoint.sh"
+    assert script.read_text() == "#!/bin/sh\nexec mariadbd\n"
+    assert stat.S_IMODE(script.stat().st_mode) == 0o755 and stat.S_IMODE((context / "Dockerfile").stat().st_mode) == 0o644
+    assert stat.S_IMODE((context / "conf").stat().st_mode) == 0o755
+    assert context_files.plan(str(context), CONTEXT) == ([], [])
+
+
+def test_a_context_changed_behind_its_back_is_repaired_and_other_files_left(tmp_path):
+    write_context(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM debian:latest\n")
+    os.chmod(tmp_path / "conf" / "bin" / "entrypoint.sh", 0o644)
+    os.chmod(tmp_path / "conf", 0o700)
+    (tmp_path / "notes.txt").write_text("mine")
+    folders, written = write_context(tmp_path)
+    assert folders == [str(tmp_path / "conf")]
+    assert written == ["Dockerfile", "conf/bin/entrypoint.sh"]
+    assert (tmp_path / "Dockerfile").read_text() == "FROM debian:bookworm\n"
+    assert stat.S_IMODE((tmp_path / "conf" / "bin" / "entrypoint.sh").stat().st_mode) == 0o755
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert context_files.plan(str(tmp_path), CONTEXT) == ([], [])
+
+
+def test_a_link_in_place_of_a_context_file_is_replaced_not_followed(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.write_text("untouched")
+    (tmp_path / "ctx").mkdir(mode=0o755)
+    (tmp_path / "ctx" / "Dockerfile").symlink_to(target)
+    write_context(tmp_path / "ctx", CONTEXT[:1])
+    assert not (tmp_path / "ctx" / "Dockerfile").is_symlink() and target.read_text() == "untouched"
+
+
+@pytest.mark.parametrize("entry, named", [
+    ({"dest": "../escape", "content": "", "mode": "0644"}, "dest '../escape'"),
+    ({"dest": "/etc/passwd", "content": "", "mode": "0644"}, "dest '/etc/passwd'"),
+    ({"dest": "a/../../b", "content": "", "mode": "0644"}, "dest 'a/../../b'"),
+    ({"dest": "Dockerfile", "content": "", "mode": "rw-r--r--"}, "mode 'rw-r--r--'"),
+    ({"dest": "Dockerfile", "content": ""}, "lacks mode"),
+])
+def test_a_context_file_outside_its_directory_or_without_a_mode_is_refused(tmp_path, entry, named):
+    with pytest.raises(ValueError, match=named):
+        context_files.plan(str(tmp_path), [entry])
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_data_directory_device_is_asked_of_its_nearest_existing_parent(tmp_path):

@@ -34,14 +34,13 @@ class Run:
     (module name -> result, or a list of results in turn)."""
 
     def __init__(self, answers=None, **args):
-        self.calls, self.copies, self.answers = [], [], dict(answers or {})
+        self.calls, self.answers = [], dict(answers or {})
         task = SimpleNamespace(args={"name": "mariadb", "context": CONTEXT, "build_dir": "/opt/inception/build/mariadb",
                                      **args},
                                async_val=0, check_mode=False, action="fortytwo.inception.service_image", environment=[])
         connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir=None))
         self.plugin = ActionModule(task, connection, None, None, None, None)
         self.plugin._execute_module = self.module
-        self.plugin._copy = lambda content, dest, mode: self.copies.append((dest, mode))
         self.plugin._remove_tmp_path = lambda path: None
 
     def module(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
@@ -67,7 +66,7 @@ class Run:
 def test_our_build_is_kept_without_a_module_call():
     run = Run(engine_images=[{"RepoTags": [IMAGE], "Labels": OURS}])
     result = run()
-    assert run.calls == [] and run.copies == []
+    assert run.calls == []
     assert (result["action"], result["changed"], result["new"], result["image"]) == ("kept", False, False, IMAGE)
 
 
@@ -80,11 +79,9 @@ def test_without_the_engines_list_it_asks_for_the_image_alone():
 def test_a_missing_image_is_built_from_its_context_with_our_labels():
     run = Run(engine_images=[], build_args={"INCEPTION_APT_RELEASE": ""})
     result = run()
-    assert run.modules() == ["file", "file", "docker_image"]
-    folders = [args["path"] for _n, args, _w in run.calls[:2]]
-    assert folders == ["/opt/inception/build/mariadb", "/opt/inception/build/mariadb/conf"]
-    assert run.copies == [("/opt/inception/build/mariadb/Dockerfile", "0644"),
-                          ("/opt/inception/build/mariadb/conf/60.cnf", "0644")]
+    # The whole context in one call, then the build.
+    assert run.modules() == ["context_files", "docker_image"]
+    assert run.calls[0][1] == {"directory": "/opt/inception/build/mariadb", "files": CONTEXT["files"]}
     build = run.calls[-1][1]
     assert (build["name"], build["tag"], build["source"], build["force_source"]) == ("mariadb", "0123456789ab", "build", False)
     assert build["build"]["labels"] == OURS and build["build"]["pull"] is False

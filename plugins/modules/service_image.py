@@ -25,7 +25,7 @@ description:
     from the context (written to O(build_dir)) with the labels set.
   - The work is done by the community.docker modules (C(docker_image_info), C(docker_image_pull),
     C(docker_image_tag), C(docker_image_remove), C(docker_image), C(docker_image_push)) and by
-    C(ansible.builtin.file) and C(ansible.builtin.copy) for the context, run from this action plugin; the
+    M(fortytwo.inception.context_files) for the context (one call), run from this action plugin; the
     decisions are plain Python functions (plugins/plugin_utils/images.py), unit-tested.
   - Runs as an action plugin; this file holds its documentation.
 options:
