@@ -9,7 +9,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
