@@ -1,10 +1,11 @@
 """The modules that replace several calls each (plugins/modules/secret_files.py,
-host_facts.py, context_files.py), on real files of a temporary directory."""
+host_facts.py, context_files.py) and their module_utils.files, on real files of a temporary directory."""
 import os
 import stat
 
 import pytest
 
+from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory
 from ansible_collections.fortytwo.inception.plugins.modules import context_files, host_facts, secret_files
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
@@ -16,9 +17,9 @@ def test_a_secret_file_is_written_owned_and_0400_then_left_alone(tmp_path):
     info = path.stat()
     assert path.read_bytes() == b"s3cret"
     assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (0o400, 100000, 100000)
-    assert secret_files._wanted(str(path), b"s3cret", 100000, 100000)
-    assert not secret_files._wanted(str(path), b"s3cret", 0, 0)
-    assert not secret_files._wanted(str(path), b"other", 100000, 100000)
+    assert file_is(str(path), b"s3cret", 0o400, 100000, 100000)
+    assert not file_is(str(path), b"s3cret", 0o400, 0, 0)
+    assert not file_is(str(path), b"other", 0o400, 100000, 100000)
 
 
 def test_an_edited_secret_file_is_repaired_in_place_for_the_containers_that_mount_it(tmp_path):
@@ -28,7 +29,7 @@ def test_an_edited_secret_file_is_repaired_in_place_for_the_containers_that_moun
     os.chmod(path, 0o644)
     with open(path, "ab") as handle:
         handle.write(b"edited")
-    assert not secret_files._wanted(str(path), b"s3cret", 0, 0)
+    assert not file_is(str(path), b"s3cret", 0o400, 0, 0)
     secret_files._write(str(tmp_path), "db_password", b"s3cret", 0, 0)
     assert path.read_bytes() == b"s3cret" and path.stat().st_ino == inode
     assert stat.S_IMODE(path.stat().st_mode) == 0o400
@@ -45,6 +46,23 @@ def test_a_link_in_place_of_a_secret_file_is_replaced_not_followed(tmp_path):
     assert target.read_bytes() == b"untouched"
 
 
+@pytest.mark.parametrize("make", ["file", "link"])
+def test_a_file_or_a_link_where_a_directory_is_wanted_is_refused_and_left(tmp_path, make):
+    path = tmp_path / "secrets"
+    if make == "file":
+        path.write_text("mine")
+    else:
+        (tmp_path / "elsewhere").mkdir(mode=0o755)
+        path.symlink_to(tmp_path / "elsewhere")
+    assert not directory_is(str(path), 0o700)
+    with pytest.raises(OSError, match=f"{path} exists and is not a directory"):
+        make_directory(str(path), 0o700)
+    assert path.is_symlink() if make == "link" else path.read_text() == "mine"
+    make_directory(str(tmp_path / "new" / "secrets"), 0o700)
+    assert directory_is(str(tmp_path / "new" / "secrets"), 0o700)
+    assert not directory_is(str(tmp_path / "new" / "secrets"), 0o755)
+
+
 CONTEXT = [{"dest": "Dockerfile", "content": "FROM debian:bookworm\n", "mode": "0644"},
            {"dest": "conf/bin/entrypoint.sh", "content": "#!/bin/sh\nexec mariadbd\n", "mode": "0755"}]
 
@@ -52,10 +70,7 @@ CONTEXT = [{"dest": "Dockerfile", "content": "FROM debian:bookworm\n", "mode": "
 def write_context(directory, files=None):
     """What the module does, step by step: plan, then write what the plan says."""
     folders, todo = context_files.plan(str(directory), CONTEXT if files is None else files)
-    for folder in folders:
-        context_files.make_directory(folder)
-    for path, content, mode, _dest in todo:
-        context_files.write_file(path, content, mode)
+    context_files.write(folders, todo)
     return folders, [dest for _p, _c, _m, dest in todo]
 
 

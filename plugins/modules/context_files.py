@@ -64,11 +64,11 @@ written:
 
 import os
 import posixpath
-import stat
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
+from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory
 
 DIRECTORY_MODE = 0o755
 
@@ -92,37 +92,6 @@ def file_mode(mode):
     if not 0 <= value <= 0o7777:
         raise ValueError("mode %r: an octal mode such as \"0644\" is expected" % (mode,))
     return value
-
-
-def directory_wanted(path):
-    """Whether `path` is a directory, root's, 0755 (not a link)."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return False
-    return stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) == DIRECTORY_MODE \
-        and (info.st_uid, info.st_gid) == (0, 0)
-
-
-def make_directory(path):
-    """Make `path` a directory, root's, 0755; fail on anything else there."""
-    if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
-        raise OSError(0, "%s exists and is not a directory: move it away" % path)
-    os.makedirs(path, DIRECTORY_MODE, exist_ok=True)
-    os.chown(path, 0, 0)
-    os.chmod(path, DIRECTORY_MODE)
-
-
-def file_wanted(path, content, mode):
-    """Whether the file at `path` is already exactly what is wanted."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return False
-    if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != mode or (info.st_uid, info.st_gid) != (0, 0):
-        return False
-    with open(path, "rb") as handle:
-        return handle.read() == content
 
 
 def write_file(path, content, mode):
@@ -161,8 +130,16 @@ def plan(directory, files):
         while parent:
             folders.add(os.path.join(directory, parent))
             parent = posixpath.dirname(parent)
-    return sorted(folder for folder in folders if not directory_wanted(folder)), \
-        [entry for entry in wanted if not file_wanted(*entry[:3])]
+    return sorted(folder for folder in folders if not directory_is(folder, DIRECTORY_MODE)), \
+        [entry for entry in wanted if not file_is(*entry[:3])]
+
+
+def write(folders, files):
+    """Make the directories, then write the files, of a plan."""
+    for folder in folders:
+        make_directory(folder, DIRECTORY_MODE)
+    for path, content, mode, _dest in files:
+        write_file(path, content, mode)
 
 
 def main():
@@ -180,10 +157,7 @@ def main():
         module.fail_json(msg="context_files in %s: %s" % (directory, error))
     if not module.check_mode:
         try:
-            for folder in folders:
-                make_directory(folder)
-            for path, content, mode, _dest in files:
-                write_file(path, content, mode)
+            write(folders, files)
         except OSError as error:
             module.fail_json(msg="writing the build context in %s: %s" % (directory, error.strerror or error))
     module.exit_json(changed=bool(folders or files), written=[dest for _p, _c, _m, dest in files])

@@ -84,21 +84,9 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
+from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory
 
 MODE = 0o400
-
-
-def _wanted(path, content, owner, group):
-    """Whether the file at `path` is already exactly what is wanted."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return False
-    if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != MODE \
-            or (info.st_uid, info.st_gid) != (owner, group):
-        return False
-    with open(path, "rb") as handle:
-        return handle.read() == content
 
 
 def _write(directory, name, content, owner, group):
@@ -153,18 +141,13 @@ def main():
     )
     directory = module.params["directory"]
     changed = False
-    try:
-        info = os.lstat(directory)
-        if not stat.S_ISDIR(info.st_mode):
-            module.fail_json(msg="%s exists and is not a directory: move it away" % directory)
-    except OSError:
-        info = None
-    if info is None or stat.S_IMODE(info.st_mode) != 0o700 or (info.st_uid, info.st_gid) != (0, 0):
+    if not directory_is(directory, 0o700):
         changed = True
         if not module.check_mode:
-            os.makedirs(directory, 0o700, exist_ok=True)
-            os.chown(directory, 0, 0)
-            os.chmod(directory, 0o700)
+            try:
+                make_directory(directory, 0o700)
+            except OSError as error:
+                module.fail_json(msg="making the secrets directory %s: %s" % (directory, error.strerror))
     written = []
     for name in sorted(module.params["secrets"]):
         if not name or "/" in name or name in (".", ".."):
@@ -172,7 +155,7 @@ def main():
         content = to_bytes(module.params["secrets"][name], errors="surrogate_or_strict")
         inside = int(module.params["owners"].get(name, 0))
         owner, group = module.params["uid"] + inside, module.params["gid"] + inside
-        if _wanted(os.path.join(directory, name), content, owner, group):
+        if file_is(os.path.join(directory, name), content, MODE, owner, group):
             continue
         written.append(name)
         if not module.check_mode:

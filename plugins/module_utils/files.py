@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright: fortytwo.inception contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The comparison the file-writing modules (secret_files, context_files)
+share: is this path already exactly the file wanted?"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import stat
+
+
+def file_is(path, content, mode, owner=0, group=0):
+    """Whether `path` is a regular file (not a link) holding exactly
+    `content` (bytes), with `mode` and owned by `owner`:`group`."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != mode \
+            or (info.st_uid, info.st_gid) != (owner, group):
+        return False
+    with open(path, "rb") as handle:
+        return handle.read() == content
+
+
+def directory_is(path, mode):
+    """Whether `path` is a directory (not a link), root's, with `mode`."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) == mode \
+        and (info.st_uid, info.st_gid) == (0, 0)
+
+
+def make_directory(path, mode):
+    """Make `path` a directory, root's, with `mode` (and its missing parents);
+    OSError, naming it, when something else is there."""
+    if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
+        raise OSError(0, "%s exists and is not a directory: move it away" % path)
+    os.makedirs(path, mode, exist_ok=True)
+    os.chown(path, 0, 0)
+    os.chmod(path, mode)
