@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: fortytwo.inception contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A service's build context, written in one module call."""
+"""The files of a directory (a build context, nginx's host files), written in one module call."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,17 +11,18 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: context_files
-short_description: Write the files of a build context, rendered on the controller, in one call
+short_description: Write the files of a directory (a build context), rendered on the controller, in one call
 version_added: 0.2.0
 description:
-  - Makes O(directory) and the directories under it that O(files) name root's, 0755, and each file hold
-    exactly its content, root's, with its mode, in one module call (where a M(ansible.builtin.copy) per file made
-    two module calls each, about a second per service before its build could start).
+  - Makes O(directory) and the directories under it that O(files) and O(absent) name root's, 0755, each file
+    hold exactly its content, root's, with its mode, and each file of O(absent) gone, in one module call (where a
+    M(ansible.builtin.copy) per file made two module calls each, about a second per service before its build
+    could start).
   - Compares first and writes only what differs (content, owner, group, mode); a file is written beside its
     place and renamed over it, so a build never reads half a file.
-  - Files of the directory that O(files) does not name are left alone.
+  - Files of the directory that neither O(files) nor O(absent) name are left alone.
   - M(fortytwo.inception.service_image) calls it with the files M(fortytwo.inception.build_context) rendered,
-    before it builds.
+    before it builds; fortytwo.inception.nginx_tls with the files that name its host in nginx's configuration.
 options:
   directory:
     description: The build context's directory.
@@ -34,6 +35,13 @@ options:
     type: list
     elements: dict
     required: true
+  absent:
+    description:
+      - Files that must not be there (relative paths in O(directory), no C(..)), as a server this host no longer
+        runs; removed where they are (a link is removed, not followed). A directory there is refused, named.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     description: Says what it would write, writes nothing.
@@ -52,11 +60,23 @@ EXAMPLES = r"""
     files:
       - {dest: Dockerfile, content: "FROM debian:bookworm\n", mode: "0644"}
       - {dest: conf/entrypoint.sh, content: "#!/bin/sh\nexec mariadbd\n", mode: "0755"}
+
+- name: Write this host's nginx files, without the server of a registry it does not run
+  fortytwo.inception.context_files:
+    directory: /opt/inception/nginx
+    files:
+      - {dest: site.conf, content: "{{ lookup('ansible.builtin.template', 'site.conf.j2') }}", mode: "0644"}
+    absent: [servers/registry.conf]
 """
 
 RETURN = r"""
 written:
   description: The files written (new, changed or repaired), by C(dest).
+  returned: always
+  type: list
+  elements: str
+removed:
+  description: The files of O(absent) that were there (in check mode, that would be removed).
   returned: always
   type: list
   elements: str
@@ -73,13 +93,13 @@ from ansible_collections.fortytwo.inception.plugins.module_utils.files import di
 DIRECTORY_MODE = 0o755
 
 
-def relative_path(dest):
+def relative_path(dest, option="dest"):
     """The normalized relative path of `dest`; ValueError for an absolute
     path, an empty one or one that leaves the directory."""
     dest = str(dest)
     normal = posixpath.normpath(dest)
     if not dest or dest.startswith("/") or normal == "." or normal.split("/")[0] == "..":
-        raise ValueError("dest %r: a relative path inside the directory is expected" % dest)
+        raise ValueError("%s %r: a relative path inside the directory is expected" % (option, dest))
     return normal
 
 
@@ -113,8 +133,9 @@ def write_file(path, content, mode):
         raise
 
 
-def plan(directory, files):
-    """The directories and the files (path, content, mode, dest) to write."""
+def plan(directory, files, absent=()):
+    """The directories and the files (path, content, mode, dest) to write,
+    and the paths of `absent` to remove."""
     wanted = []
     for entry in files:
         missing = {"dest", "content", "mode"} - set(entry)
@@ -124,22 +145,29 @@ def plan(directory, files):
         dest = relative_path(entry["dest"])
         wanted.append((os.path.join(directory, dest), to_bytes(entry["content"], errors="surrogate_or_strict"),
                        file_mode(entry["mode"]), dest))
+    gone = [relative_path(dest, "absent") for dest in absent]
     folders = {directory}
-    for path, _content, _mode, dest in wanted:
+    for dest in [entry[3] for entry in wanted] + gone:
         parent = posixpath.dirname(dest)
         while parent:
             folders.add(os.path.join(directory, parent))
             parent = posixpath.dirname(parent)
+    gone = [os.path.join(directory, dest) for dest in gone if os.path.lexists(os.path.join(directory, dest))]
+    taken = [path for path in gone if os.path.isdir(path) and not os.path.islink(path)]
+    if taken:
+        raise ValueError("absent: %s is a directory: move it away" % ", ".join(taken))
     return sorted(folder for folder in folders if not directory_is(folder, DIRECTORY_MODE)), \
-        [entry for entry in wanted if not file_is(*entry[:3])]
+        [entry for entry in wanted if not file_is(*entry[:3])], gone
 
 
-def write(folders, files):
-    """Make the directories, then write the files, of a plan."""
+def write(folders, files, gone=()):
+    """Make the directories, write the files and remove the paths of a plan."""
     for folder in folders:
         make_directory(folder, DIRECTORY_MODE)
     for path, content, mode, _dest in files:
         write_file(path, content, mode)
+    for path in gone:
+        os.unlink(path)
 
 
 def main():
@@ -147,20 +175,22 @@ def main():
         argument_spec=dict(
             directory=dict(type="path", required=True),
             files=dict(type="list", elements="dict", required=True),
+            absent=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
     directory = module.params["directory"]
     try:
-        folders, files = plan(directory, module.params["files"])
+        folders, files, gone = plan(directory, module.params["files"], module.params["absent"])
     except ValueError as error:
         module.fail_json(msg="context_files in %s: %s" % (directory, error))
     if not module.check_mode:
         try:
-            write(folders, files)
+            write(folders, files, gone)
         except OSError as error:
-            module.fail_json(msg="writing the build context in %s: %s" % (directory, error.strerror or error))
-    module.exit_json(changed=bool(folders or files), written=[dest for _p, _c, _m, dest in files])
+            module.fail_json(msg="writing the files of %s: %s" % (directory, error.strerror or error))
+    module.exit_json(changed=bool(folders or files or gone), written=[dest for _p, _c, _m, dest in files],
+                     removed=[os.path.relpath(path, directory) for path in gone])
 
 
 if __name__ == "__main__":
