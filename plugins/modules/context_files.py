@@ -65,7 +65,7 @@ EXAMPLES = r"""
   fortytwo.inception.context_files:
     directory: /opt/inception/nginx
     files:
-      - {dest: site.conf, content: "{{ lookup('ansible.builtin.template', 'site.conf.j2') }}", mode: "0644"}
+      - {dest: site.conf, content: "server_name jdoe.42.fr;\n", mode: "0644"}
     absent: [servers/registry.conf]
 """
 
@@ -84,11 +84,10 @@ removed:
 
 import os
 import posixpath
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
-from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory
+from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory, replace_file
 
 DIRECTORY_MODE = 0o755
 
@@ -112,25 +111,6 @@ def file_mode(mode):
     if not 0 <= value <= 0o7777:
         raise ValueError("mode %r: an octal mode such as \"0644\" is expected" % (mode,))
     return value
-
-
-def write_file(path, content, mode):
-    """Write `content` beside `path`, then rename it over `path`."""
-    if os.path.isdir(path) and not os.path.islink(path):
-        raise OSError(0, "%s is a directory: move it away" % path)
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".%s." % os.path.basename(path))
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fchown(out.fileno(), 0, 0)
-            os.fchmod(out.fileno(), mode)
-            os.fsync(out.fileno())
-        os.rename(temporary, path)
-    except OSError:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def plan(directory, files, absent=()):
@@ -165,7 +145,7 @@ def write(folders, files, gone=()):
     for folder in folders:
         make_directory(folder, DIRECTORY_MODE)
     for path, content, mode, _dest in files:
-        write_file(path, content, mode)
+        replace_file(path, content, mode)
     for path in gone:
         os.unlink(path)
 
