@@ -196,3 +196,21 @@ def test_this_machine_reads_as_the_debian_it_is():
     text = open("/etc/os-release").read()
     release = host_facts.os_release(text)
     assert release["id"] and release["codename"] and release["codename"] in text
+
+
+def test_a_volume_path_taken_by_a_file_or_a_link_is_named_and_a_first_start_told(tmp_path):
+    (tmp_path / "mariadb").mkdir()
+    (tmp_path / "mariadb" / "mysql").mkdir()
+    (tmp_path / "wordpress").mkdir()
+    (tmp_path / "file").write_text("not a directory")
+    (tmp_path / "link").symlink_to(tmp_path / "wordpress")
+    volumes = [{"path": str(tmp_path / "mariadb"), "initialized": "mysql", "name": "mariadb"},
+               {"path": str(tmp_path / "wordpress"), "initialized": "wp-config.php"},
+               {"path": str(tmp_path / "new"), "initialized": "mysql"},
+               {"path": str(tmp_path / "plain")},
+               {"path": str(tmp_path / "file"), "initialized": "mysql"},
+               {"path": str(tmp_path / "link")}]
+    taken, unset = host_facts.volume_paths(volumes)
+    assert taken == [str(tmp_path / "file"), str(tmp_path / "link")]
+    assert unset == [str(tmp_path / "wordpress"), str(tmp_path / "new")]
+    assert host_facts.volume_paths([]) == ([], [])

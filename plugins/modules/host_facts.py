@@ -22,6 +22,8 @@ description:
     whether O(data_dir) is taken by something that is not a directory; and for block I/O limits, the device
     that holds O(data_dir) (or its nearest existing parent), that device's disk when it is a partition, and
     whether the kernel throttles and weighs block I/O (cgroup v1 C(blkio) files, or cgroup v2).
+  - For a service's preflight, which host paths of its O(volumes) are taken by something that is not a directory,
+    and which lack what the service's first start sets up in them.
 options:
   packages:
     description: Debian packages whose installation to check.
@@ -48,6 +50,13 @@ options:
   apt_lists:
     description: A directory of Debian package lists (fetched by C(apt-get update)) whose state to digest.
     type: path
+  volumes:
+    description:
+      - A service's volumes, each C(path) on the host and optionally C(initialized), a path in it that exists once
+        the service's first start set its data up (other keys are ignored).
+    type: list
+    elements: dict
+    default: []
 attributes:
   check_mode:
     description: Reads only; runs the same in check mode.
@@ -125,6 +134,16 @@ package_state:
   description: What O(package_state) holds, service -> state; empty when there is none.
   returned: always
   type: dict
+volumes_taken:
+  description: The paths of O(volumes) that exist and are not directories (a file, a link).
+  returned: always
+  type: list
+  elements: str
+volumes_unset:
+  description: The paths of O(volumes) with an C(initialized) that does not exist in them (their first start is to come).
+  returned: always
+  type: list
+  elements: str
 apt_lists_digest:
   description:
     - The first 8 hex digits of a SHA-256 over the C(Release) files of O(apt_lists) (each suite's index of its
@@ -223,6 +242,18 @@ def lists_digest(directory):
     return digest.hexdigest()[:8]
 
 
+def volume_paths(volumes):
+    """(paths taken by something not a directory, paths whose first start is to come)."""
+    taken, unset = [], []
+    for volume in volumes or []:
+        path = volume["path"]
+        if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
+            taken.append(path)
+        elif volume.get("initialized") and not os.path.lexists(os.path.join(path, volume["initialized"])):
+            unset.append(path)
+    return taken, unset
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -231,6 +262,7 @@ def main():
             data_dir=dict(type="path"),
             package_state=dict(type="path"),
             apt_lists=dict(type="path"),
+            volumes=dict(type="list", elements="dict", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -244,6 +276,7 @@ def main():
     source, disk = data_device(module, data_dir) if data_dir else ("", None)
     release = os_release(_read("/etc/os-release") or _read("/usr/lib/os-release"))
     wanted = wanted_packages(module.params["packages"], module.params["release_packages"], release["codename"])
+    taken, unset = volume_paths(module.params["volumes"])
     module.exit_json(
         changed=False,
         release=release,
@@ -261,6 +294,8 @@ def main():
         blkio_weight=os.path.exists("/sys/fs/cgroup/blkio/blkio.weight"),
         package_state=package_state(module.params["package_state"]),
         apt_lists_digest=lists_digest(module.params["apt_lists"]),
+        volumes_taken=taken,
+        volumes_unset=unset,
     )
 
 

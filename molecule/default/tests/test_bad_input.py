@@ -58,16 +58,23 @@ def held_port():
     ({"nginx_tls_protocols": ["TLSv1.1", "TLSv1.2"]}, "nginx_tls_protocols"),
     ({"inception_https_port": "HELD"}, "inception_https_port"),
     ({"inception_data_dir": "FILE"}, "inception_data_dir"),
+    ({"inception_data_dir": "VOLUME_FILE"}, "inception_data_dir"),
     ({"wordpress_user_password": "ADMIN_PASSWORD"}, "wordpress_user_password"),
     ({"wordpress_user": "ADMIN_USER"}, "wordpress_user"),
     ({"ftp_passive_address": "moltest.42.fr"}, "ftp_passive_address"),
 ])
 def test_bad_input_changes_nothing(host, stack, tmp_path, held_port, extra, variable):
+    named = variable
     if extra.get("inception_https_port") == "HELD":
         extra = {"inception_https_port": held_port}
     if extra.get("inception_data_dir") == "FILE":
         (tmp_path / "data").write_text("a file, not a directory\n")
         extra = {"inception_data_dir": str(tmp_path / "data")}
+    if extra.get("inception_data_dir") == "VOLUME_FILE":
+        (tmp_path / "data" / "mariadb").mkdir(parents=True)
+        (tmp_path / "data" / "wordpress").write_text("a file where the site files' volume goes\n")
+        extra = {"inception_data_dir": str(tmp_path / "data")}
+        named = str(tmp_path / "data" / "wordpress")
     placeholders = {"ADMIN_PASSWORD": stack["secrets"]["wordpress_admin_password"],
                     "ADMIN_EMAIL": host.ansible.get_variables()["wordpress_admin_email"],
                     "ADMIN_USER": stack["admin_user"]}
@@ -76,7 +83,7 @@ def test_bad_input_changes_nothing(host, stack, tmp_path, held_port, extra, vari
     result = run_site(tmp_path, extra)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-2000:]
-    assert variable in output
+    assert variable in output and named in output
     assert "Deploy the Inception stack" not in output
     assert snapshot(host, stack) == before
 
