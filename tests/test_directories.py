@@ -1,31 +1,19 @@
 """plugins/modules/directories.py, run by Ansible on this machine (root only):
 several directories made with their owners and modes in one call, left alone
 when right, repaired when changed, and their trees' owners moved."""
-import json
 import os
 import stat
-import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import run_module
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
 
 
 def directories(args, *extra):
     """One call of the module (ad hoc, local); its JSON result."""
-    env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
-           "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"), "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
-           "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"}
-    for name in ("ANSIBLE_LOG_PATH", "ANSIBLE_FORCE_COLOR"):
-        env.pop(name, None)
-    done = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible"), "localhost", "-c", "local", "-i", "localhost,",
-                           "-e", "ansible_python_interpreter=/usr/bin/python3", *extra,
-                           "-m", "fortytwo.inception.directories", "-a", json.dumps(args)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
-    # After the line profile_tasks (ansible.cfg) prints first.
-    return json.JSONDecoder().raw_decode(done.stdout[done.stdout.index("{"):])[0]["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    return run_module("fortytwo.inception.directories", args, *extra)
 
 
 def owner_mode(path):

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: fortytwo.inception contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The comparison the file-writing modules (secret_files, context_files)
-share: is this path already exactly the file wanted?"""
+"""What the file-writing modules (secret_files, context_files, tls_certificate)
+share: is this path already exactly the file wanted, and writing one whole."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import os
 import stat
+import tempfile
 
 
 def file_is(path, content, mode, owner=0, group=0):
@@ -44,3 +45,24 @@ def make_directory(path, mode):
     os.makedirs(path, mode, exist_ok=True)
     os.chown(path, 0, 0)
     os.chmod(path, mode)
+
+
+def replace_file(path, content, mode, owner=0, group=0):
+    """Write `content` beside `path`, owned and with `mode` before it holds
+    anything, then rename it over `path` (a reader never sees half a file;
+    a link there is replaced, not followed). A directory there is refused."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        raise OSError(0, "%s is a directory: move it away" % path)
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".%s." % os.path.basename(path))
+    try:
+        with os.fdopen(handle, "wb") as out:
+            os.fchown(out.fileno(), owner, group)
+            os.fchmod(out.fileno(), mode)
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.rename(temporary, path)
+    except OSError:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

@@ -80,11 +80,10 @@ written:
 
 import os
 import stat
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
-from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory
+from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory, replace_file
 
 MODE = 0o400
 
@@ -111,21 +110,9 @@ def _write(directory, name, content, owner, group):
         return
     if handle is not None:
         os.close(handle)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".%s." % name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            os.fchmod(out.fileno(), MODE)
-            os.fchown(out.fileno(), owner, group)
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        if os.path.isdir(path) and not os.path.islink(path):
-            os.rmdir(path)
-        os.rename(temporary, path)
-    except OSError:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    if os.path.isdir(path) and not os.path.islink(path):
+        os.rmdir(path)
+    replace_file(path, content, MODE, owner, group)
 
 
 def main():
