@@ -352,3 +352,51 @@ def test_htpasswd_needs_no_crypt_module(monkeypatch):
     import sys
     monkeypatch.setitem(sys.modules, "crypt", None)     # as on Python 3.13, where `import crypt` fails
     assert filters.htpasswd("Fleet-Secret-1", "fleet").startswith("fleet:$2b$10$")
+
+
+GOOD_HOST = {"release": {"id": "debian", "codename": "bookworm", "name": "Debian GNU/Linux 12 (bookworm)"},
+             "supported_releases": {"bookworm": "Debian 12 (bookworm)", "trixie": "Debian 13 (trixie)"},
+             "login": "jdoe", "domain": "jdoe.42.fr", "port": 443, "base_image": "debian:bookworm",
+             "data_dir": "/home/jdoe/data", "data_dir_taken": False, "base_image_method": "auto",
+             "base_image_archive": "", "fleet": None}
+FLEET = {"builder": "vm1", "builders": ["vm1"], "hosts": ["vm1", "vm2"], "password": "fleet-Secret-000007",
+         "registry_address": "172.29.42.11"}
+
+
+def test_good_host_inputs_pass_and_a_fleet_too():
+    assert filters.host_input_errors(GOOD_HOST) == []
+    assert filters.host_input_errors({**GOOD_HOST, "fleet": FLEET}) == []
+    assert filters.host_input_errors({**GOOD_HOST, "port": "8443", "release": {
+        "id": "debian", "codename": "trixie", "name": "Debian GNU/Linux 13 (trixie)"}}) == []
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"login": "Jean Doe"}, "inception_login is 'Jean Doe'"),
+    ({"domain": "not a domain"}, "inception_domain is 'not a domain': give a lower-case host name such as jdoe.42.fr"),
+    ({"domain": "JDOE.42.fr"}, "inception_domain is 'JDOE.42.fr'"),
+    ({"port": 70000}, "inception_https_port is '70000'"),
+    ({"port": "https"}, "inception_https_port is 'https'"),
+    ({"base_image": "debian:latest"}, "inception_base_image is 'debian:latest'"),
+    ({"base_image": "debian"}, "inception_base_image is 'debian'"),
+    ({"data_dir": "relative/data"}, "inception_data_dir is 'relative/data': it must be an absolute path"),
+    ({"data_dir": "/"}, "inception_data_dir is '/'"),
+    ({"data_dir_taken": True}, "inception_data_dir (/home/jdoe/data) exists and is not a directory"),
+    ({"base_image_method": "load"}, "set docker_host_base_image_archive to a `docker save` tarball of debian:bookworm"),
+    ({"release": {"id": "ubuntu", "codename": "noble", "name": "Ubuntu 24.04"}},
+     "This host runs Ubuntu 24.04 (ubuntu noble): docker_host prepares Debian 12 (bookworm) and Debian 13 (trixie) only"),
+    ({"release": {}}, "This host runs an unknown system (no /etc/os-release) (? ?)"),
+    ({"fleet": {**FLEET, "password": "short"}}, "registry_password on every host"),
+    ({"fleet": {**FLEET, "password": None}}, "add vault_registry_password with `make vault`"),
+    ({"fleet": {**FLEET, "registry_address": "vm1.example"}}, "('vm1.example': the builder's ansible_host by default"),
+    ({"fleet": {**FLEET, "builders": ["vm1", "vm2"]}}, "(inventory group inception_fleet_builder: vm1, vm2) needs"),
+    ({"fleet": {**FLEET, "builder": "elsewhere"}}, "exactly one builder, a host of the group inception"),
+])
+def test_each_bad_host_input_is_named_with_its_fix(change, named):
+    errors = filters.host_input_errors({**GOOD_HOST, **change})
+    assert len(errors) == 1 and named in errors[0], errors
+
+
+def test_every_bad_host_input_is_named_at_once():
+    errors = filters.host_input_errors({**GOOD_HOST, "login": "X", "port": 0, "data_dir": "data"})
+    named = [error.split(" ")[0] for error in errors]
+    assert named == ["inception_login", "inception_https_port", "inception_data_dir"]

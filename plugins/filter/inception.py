@@ -15,6 +15,70 @@ STATUS_HEADER = ["SERVICE", "STATE", "HEALTH", "IMAGE", "UPDATES", "UPTIME", "RE
 STATUS_HEADER_NOW = [column for column in STATUS_HEADER if column != "UPDATES"]
 
 
+LOGIN = re.compile(r"^[a-z_][a-z0-9_-]{0,30}$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+PINNED_IMAGE = re.compile(r"^[a-z0-9./_-]+:[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+REGISTRY_PASSWORD = re.compile(r"^[A-Za-z0-9._~-]{16,}$")
+IPV4 = re.compile(r"^[0-9]{1,3}([.][0-9]{1,3}){3}$")
+
+
+def host_input_errors(given):
+    """What is wrong with docker_host's inputs (`given`: login, domain, port,
+    base_image, data_dir, data_dir_taken, base_image_method,
+    base_image_archive, release and supported_releases, and fleet, the
+    fleet's builder, builders, hosts, password and registry_address, or
+    none): one message per problem, naming the variable and the fix; [] when
+    all is well."""
+    errors = []
+    release, supported = given.get("release") or {}, given.get("supported_releases") or {}
+    if release.get("id") != "debian" or release.get("codename") not in supported:
+        errors.append("This host runs %s (%s %s): docker_host prepares %s only. Nothing was changed; run it on one of "
+                      "those." % (release.get("name") or "an unknown system (no /etc/os-release)",
+                                  release.get("id") or "?", release.get("codename") or "?",
+                                  " and ".join(supported.values())))
+    login = str(given.get("login", ""))
+    if not LOGIN.match(login):
+        errors.append("inception_login is '%s': use your 42 login, a valid Linux user name (lower-case letters, "
+                      "digits, '_' or '-', starting with a letter), e.g. `make LOGIN=jdoe`." % login)
+    domain = str(given.get("domain", ""))
+    if not DOMAIN.match(domain):
+        errors.append("inception_domain is '%s': give a lower-case host name such as %s.42.fr." % (domain, login))
+    port = given.get("port")
+    try:
+        port_ok = 1 <= int(port) <= 65535
+    except (TypeError, ValueError):
+        port_ok = False
+    if not port_ok:
+        errors.append("inception_https_port is '%s': give a port between 1 and 65535 (443 for the subject)." % port)
+    image = str(given.get("base_image", ""))
+    if not PINNED_IMAGE.match(image) or image.rsplit(":", 1)[-1] == "latest":
+        errors.append("inception_base_image is '%s': give it an explicit tag other than latest, for example "
+                      "debian:bookworm." % image)
+    data_dir = str(given.get("data_dir", ""))
+    if not data_dir.startswith("/") or len(data_dir) < 2:
+        errors.append("inception_data_dir is '%s': it must be an absolute path such as /home/%s/data."
+                      % (data_dir, login))
+    elif given.get("data_dir_taken"):
+        errors.append("inception_data_dir (%s) exists and is not a directory: move the file away or set "
+                      "inception_data_dir to another path." % data_dir)
+    if given.get("base_image_method") == "load" and not given.get("base_image_archive"):
+        errors.append("docker_host_base_image_method is 'load': set docker_host_base_image_archive to a `docker "
+                      "save` tarball of %s on the controller." % image)
+    fleet = given.get("fleet")
+    if fleet:
+        builders, address = list(fleet.get("builders") or []), str(fleet.get("registry_address") or "")
+        if len(builders) != 1 or fleet.get("builder") not in (fleet.get("hosts") or []) \
+                or not REGISTRY_PASSWORD.match(str(fleet.get("password") or "")) or not IPV4.match(address):
+            errors.append(
+                "Fleet mode (inventory group inception_fleet_builder: %s) needs exactly one builder, a host of the "
+                "group inception; registry_password on every host (at least 16 characters of letters, digits, '.', "
+                "'_', '~' or '-': add vault_registry_password with `make vault`); and inception_fleet_registry_address, "
+                "the IPv4 address the other hosts reach the builder's registry at ('%s': the builder's ansible_host "
+                "by default; set it on the builder's hosts when ansible_host is a name). Fix the inventory, or remove "
+                "the group to build on every host." % (", ".join(builders), address))
+    return errors
+
+
 def blkio_device(source, disk, throttles, data_dir):
     """Where the services' block I/O limits go: the device `source` that
     holds `data_dir` (findmnt), or its disk when it is a partition (`disk`:
@@ -435,6 +499,7 @@ class FilterModule:
             "daemon_config": daemon_config,
             "foreign_containers": foreign_containers,
             "healthcheck": healthcheck,
+            "host_input_errors": host_input_errors,
             "htpasswd": htpasswd,
             "owned_directories": owned_directories,
             "package_changes": package_changes,
