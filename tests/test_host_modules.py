@@ -7,6 +7,7 @@ import pytest
 
 from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory
 from ansible_collections.fortytwo.inception.plugins.modules import context_files, host_facts, secret_files
+from conftest import run_module
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
 
@@ -214,3 +215,14 @@ def test_a_volume_path_taken_by_a_file_or_a_link_is_named_and_a_first_start_told
     assert taken == [str(tmp_path / "file"), str(tmp_path / "link")]
     assert unset == [str(tmp_path / "wordpress"), str(tmp_path / "new")]
     assert host_facts.volume_paths([]) == ([], [])
+
+
+def test_asked_only_about_volumes_host_facts_reads_nothing_else_of_the_host(tmp_path):
+    (tmp_path / "file").write_text("not a directory")
+    volumes = [{"path": str(tmp_path / "file")}, {"path": str(tmp_path / "new"), "initialized": "mysql"}]
+    only = run_module("fortytwo.inception.host_facts", {"host": False, "volumes": volumes})
+    assert not only.get("failed"), only
+    assert only["volumes_taken"] == [str(tmp_path / "file")] and only["volumes_unset"] == [str(tmp_path / "new")]
+    assert not {"release", "daemon_json", "packages_missing", "subuid"} & set(only), only
+    full = run_module("fortytwo.inception.host_facts", {"volumes": volumes})
+    assert full["volumes_taken"] == only["volumes_taken"] and full["release"]["id"], full

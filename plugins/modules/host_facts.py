@@ -22,8 +22,8 @@ description:
     whether O(data_dir) is taken by something that is not a directory; and for block I/O limits, the device
     that holds O(data_dir) (or its nearest existing parent), that device's disk when it is a partition, and
     whether the kernel throttles and weighs block I/O (cgroup v1 C(blkio) files, or cgroup v2).
-  - For a service's preflight, which host paths of its O(volumes) are taken by something that is not a directory,
-    and which lack what the service's first start sets up in them.
+  - For the services' preflight, which host paths of their O(volumes) are taken by something that is not a
+    directory, and which lack what a service's first start sets up in them; with O(host=false), only that is read.
 options:
   packages:
     description: Debian packages whose installation to check.
@@ -52,11 +52,17 @@ options:
     type: path
   volumes:
     description:
-      - A service's volumes, each C(path) on the host and optionally C(initialized), a path in it that exists once
+      - The services' volumes, each C(path) on the host and optionally C(initialized), a path in it that exists once
         the service's first start set its data up (other keys are ignored).
     type: list
     elements: dict
     default: []
+  host:
+    description:
+      - Read the host's own facts (every return value but RV(volumes_taken) and RV(volumes_unset)); false when
+        only the O(volumes) are asked about, and the host's facts would be read for nothing.
+    type: bool
+    default: true
 attributes:
   check_mode:
     description: Reads only; runs the same in check mode.
@@ -81,58 +87,58 @@ release:
   description:
     - The host's C(/etc/os-release) fields C(ID), C(VERSION_ID) and C(VERSION_CODENAME) (as C(id), C(version_id),
       C(codename)) and C(PRETTY_NAME) (as C(name)); empty strings when the file lacks them.
-  returned: always
+  returned: when O(host) is true
   type: dict
   sample: {id: debian, version_id: "12", codename: bookworm, name: Debian GNU/Linux 12 (bookworm)}
 packages_wanted:
   description: O(packages), then the O(release_packages) of the host's release.
-  returned: always
+  returned: when O(host) is true
   type: list
   elements: str
 systemd:
   description: Whether systemd is PID 1 (C(/run/systemd/system) exists).
-  returned: always
+  returned: when O(host) is true
   type: bool
 packages_missing:
   description: The packages of RV(packages_wanted) that dpkg does not list as installed, in their order.
-  returned: always
+  returned: when O(host) is true
   type: list
   elements: str
 daemon_json:
   description: The engine's C(/etc/docker/daemon.json), parsed; empty when there is none.
-  returned: always
+  returned: when O(host) is true
   type: dict
 subuid:
   description: The text of C(/etc/subuid) (empty when missing).
-  returned: always
+  returned: when O(host) is true
   type: str
 subgid:
   description: The text of C(/etc/subgid) (empty when missing).
-  returned: always
+  returned: when O(host) is true
   type: str
 data_source:
   description: The device (or file system) that holds O(data_dir), as C(findmnt) names it.
-  returned: always
+  returned: when O(host) is true
   type: str
 data_dir_taken:
   description: Whether O(data_dir) exists and is not a directory (a file, or a link to one).
-  returned: always
+  returned: when O(host) is true
   type: bool
 data_disk:
   description: The disk of that device when it is a partition (lsblk's PKNAME), empty for a whole device, null when lsblk cannot tell.
-  returned: always
+  returned: when O(host) is true
   type: str
 blkio_throttles:
   description: Whether the kernel throttles block I/O (cgroup v1 C(blkio.throttle.*) or cgroup v2).
-  returned: always
+  returned: when O(host) is true
   type: bool
 blkio_weight:
   description: Whether the kernel applies a block I/O weight (cgroup v1 C(blkio.weight)).
-  returned: always
+  returned: when O(host) is true
   type: bool
 package_state:
   description: What O(package_state) holds, service -> state; empty when there is none.
-  returned: always
+  returned: when O(host) is true
   type: dict
 volumes_taken:
   description: The paths of O(volumes) that exist and are not directories (a file, a link).
@@ -148,7 +154,7 @@ apt_lists_digest:
   description:
     - The first 8 hex digits of a SHA-256 over the C(Release) files of O(apt_lists) (each suite's index of its
       package lists, dated and signed by the mirror), so the same lists give the same digest; empty without any.
-  returned: always
+  returned: when O(host) is true
   type: str
 """
 
@@ -263,9 +269,13 @@ def main():
             package_state=dict(type="path"),
             apt_lists=dict(type="path"),
             volumes=dict(type="list", elements="dict", default=[]),
+            host=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
+    taken, unset = volume_paths(module.params["volumes"])
+    if not module.params["host"]:
+        module.exit_json(changed=False, volumes_taken=taken, volumes_unset=unset)
     daemon_text = _read("/etc/docker/daemon.json")
     try:
         daemon_json = json.loads(daemon_text) if daemon_text.strip() else {}
@@ -276,7 +286,6 @@ def main():
     source, disk = data_device(module, data_dir) if data_dir else ("", None)
     release = os_release(_read("/etc/os-release") or _read("/usr/lib/os-release"))
     wanted = wanted_packages(module.params["packages"], module.params["release_packages"], release["codename"])
-    taken, unset = volume_paths(module.params["volumes"])
     module.exit_json(
         changed=False,
         release=release,
