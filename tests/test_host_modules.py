@@ -55,7 +55,8 @@ def test_a_file_or_a_link_where_a_directory_is_wanted_is_refused_and_left(tmp_pa
     else:
         (tmp_path / "elsewhere").mkdir(mode=0o755)
         path.symlink_to(tmp_path / "elsewhere")
-    assert not directory_is(str(path), 0o700)
+    with pytest.raises(OSError, match=f"{path} exists and is not a directory"):
+        directory_is(str(path), 0o700)
     with pytest.raises(OSError, match=f"{path} exists and is not a directory"):
         make_directory(str(path), 0o700)
     assert path.is_symlink() if make == "link" else path.read_text() == "mine"
@@ -226,3 +227,15 @@ def test_asked_only_about_volumes_host_facts_reads_nothing_else_of_the_host(tmp_
     assert not {"release", "daemon_json", "packages_missing", "subuid"} & set(only), only
     full = run_module("fortytwo.inception.host_facts", {"volumes": volumes})
     assert full["volumes_taken"] == only["volumes_taken"] and full["release"]["id"], full
+
+
+@pytest.mark.parametrize("check", [[], ["--check"]])
+@pytest.mark.parametrize("module", ["secret_files", "context_files"])
+def test_a_file_where_the_modules_directory_goes_is_refused_also_in_check_mode(tmp_path, module, check):
+    path = tmp_path / "taken"
+    path.write_text("mine")
+    args = {"directory": str(path)}
+    args.update({"secrets": {"db_password": "s3cret"}} if module == "secret_files" else {"files": CONTEXT})
+    result = run_module(f"fortytwo.inception.{module}", args, *check)
+    assert result.get("failed") and f"{path} exists and is not a directory" in result["msg"], result
+    assert path.read_text() == "mine"

@@ -28,20 +28,22 @@ def file_is(path, content, mode, owner=0, group=0):
 
 
 def directory_is(path, mode):
-    """Whether `path` is a directory (not a link), root's, with `mode`."""
+    """Whether `path` is a directory, root's, with `mode` (False when it is
+    missing or differs); OSError, naming it, when something else is there (a
+    file, a link): refused in check mode as it would be when writing."""
     try:
         info = os.lstat(path)
     except OSError:
         return False
-    return stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) == mode \
-        and (info.st_uid, info.st_gid) == (0, 0)
+    if not stat.S_ISDIR(info.st_mode):
+        raise OSError(0, "%s exists and is not a directory: move it away" % path)
+    return stat.S_IMODE(info.st_mode) == mode and (info.st_uid, info.st_gid) == (0, 0)
 
 
 def make_directory(path, mode):
     """Make `path` a directory, root's, with `mode` (and its missing parents);
     OSError, naming it, when something else is there."""
-    if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
-        raise OSError(0, "%s exists and is not a directory: move it away" % path)
+    directory_is(path, mode)
     os.makedirs(path, mode, exist_ok=True)
     os.chown(path, 0, 0)
     os.chmod(path, mode)

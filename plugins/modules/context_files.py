@@ -125,19 +125,22 @@ def plan(directory, files, absent=()):
         dest = relative_path(entry["dest"])
         wanted.append((os.path.join(directory, dest), to_bytes(entry["content"], errors="surrogate_or_strict"),
                        file_mode(entry["mode"]), dest))
-    gone = [relative_path(dest, "absent") for dest in absent]
+    unwanted = [relative_path(dest, "absent") for dest in absent]
     folders = {directory}
-    for dest in [entry[3] for entry in wanted] + gone:
+    for dest in [entry[3] for entry in wanted] + unwanted:
         parent = posixpath.dirname(dest)
         while parent:
             folders.add(os.path.join(directory, parent))
             parent = posixpath.dirname(parent)
-    gone = [os.path.join(directory, dest) for dest in gone if os.path.lexists(os.path.join(directory, dest))]
+    gone = [os.path.join(directory, dest) for dest in unwanted if os.path.lexists(os.path.join(directory, dest))]
     taken = [path for path in gone if os.path.isdir(path) and not os.path.islink(path)]
     if taken:
         raise ValueError("absent: %s is a directory: move it away" % ", ".join(taken))
-    return sorted(folder for folder in folders if not directory_is(folder, DIRECTORY_MODE)), \
-        [entry for entry in wanted if not file_is(*entry[:3])], gone
+    try:
+        folders = sorted(folder for folder in folders if not directory_is(folder, DIRECTORY_MODE))
+    except OSError as error:
+        raise ValueError(error.strerror)
+    return folders, [entry for entry in wanted if not file_is(*entry[:3])], gone
 
 
 def write(folders, files, gone=()):

@@ -127,14 +127,12 @@ def main():
         supports_check_mode=True,
     )
     directory = module.params["directory"]
-    changed = False
-    if not directory_is(directory, 0o700):
-        changed = True
-        if not module.check_mode:
-            try:
-                make_directory(directory, 0o700)
-            except OSError as error:
-                module.fail_json(msg="making the secrets directory %s: %s" % (directory, error.strerror))
+    try:
+        changed = not directory_is(directory, 0o700)
+        if changed and not module.check_mode:
+            make_directory(directory, 0o700)
+    except OSError as error:
+        module.fail_json(msg="making the secrets directory %s: %s" % (directory, error.strerror))
     written = []
     for name in sorted(module.params["secrets"]):
         if not name or "/" in name or name in (".", ".."):

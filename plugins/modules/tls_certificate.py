@@ -238,8 +238,10 @@ def main():
     cert = certificate_fits(params["cert_path"], key, names, renew_days, now)
     key_made, cert_made = key is None, cert is None
     owner, group = params["owner"], params["group"]
-    repaired = [path for path, mode in ((params["key_path"], KEY_MODE), (params["cert_path"], CERT_MODE))
-                if attributes_differ(path, mode, owner, group)]
+    # A file made below is written with its owner and mode: only a kept one may need them repaired.
+    repaired = [(path, mode) for path, mode, made in ((params["key_path"], KEY_MODE, key_made),
+                                                      (params["cert_path"], CERT_MODE, cert_made))
+                if not made and attributes_differ(path, mode, owner, group)]
     if module.check_mode:
         module.exit_json(changed=bool(key_made or cert_made or repaired), key_made=key_made,
                          certificate_made=cert_made, not_after="" if cert is None else not_after(cert).isoformat())
@@ -250,10 +252,9 @@ def main():
         if cert_made:
             cert = make_certificate(key, names, params["days"], now)
             replace_file(params["cert_path"], cert.public_bytes(serialization.Encoding.PEM), CERT_MODE, owner, group)
-        for path, mode in ((params["key_path"], KEY_MODE), (params["cert_path"], CERT_MODE)):
-            if attributes_differ(path, mode, owner, group):
-                os.chown(path, owner, group)
-                os.chmod(path, mode)
+        for path, mode in repaired:
+            os.chown(path, owner, group)
+            os.chmod(path, mode)
     except OSError as error:
         module.fail_json(msg="tls_certificate: %s" % (error.strerror or error))
     module.exit_json(changed=bool(key_made or cert_made or repaired), key_made=key_made, certificate_made=cert_made,
