@@ -28,7 +28,7 @@ def test_the_list_names_each_role_once():
 @pytest.mark.parametrize("role", SERVICE_ROLES)
 @pytest.mark.parametrize("bonus", [False, True])
 def test_each_description_is_what_the_service_role_takes(role, bonus):
-    result = ArgumentSpecValidator(SERVICE_SPEC["deploy"]["options"]).validate(
+    result = ArgumentSpecValidator(SERVICE_SPEC["validate"]["options"]).validate(
         {"service": description(role, inception_bonus=bonus)})
     assert not result.error_messages, result.error_messages
 

@@ -95,11 +95,12 @@ def usage(role):
 
 def how_it_runs(role):
     if role == "service":
-        deploy = spec("service")["deploy"]
+        deploy = spec("service")["validate"]
         return ("## A service's whole life\n\n"
                 + "\n".join("- " + plain(p) for p in as_list(deploy["description"])) + "\n\n"
                 "Each service role hands it this description (`vars/main.yml`, `<role>_service`), "
-                "checked by the entry points `validate`, `deploy`, `upgrade` and `remove`:\n\n"
+                "checked by the entry points `validate` (the preflight, before `deploy` and `upgrade` in the same run) "
+                "and `remove`:\n\n"
                 + variables_block(deploy["options"]) + "\n"
                 "## Add a service\n\n"
                 "One folder, `roles/<name>/`, like the bonus roles (`redis` is the smallest): templates "
