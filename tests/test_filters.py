@@ -400,3 +400,20 @@ def test_every_bad_host_input_is_named_at_once():
     errors = filters.host_input_errors({**GOOD_HOST, "login": "X", "port": 0, "data_dir": "data"})
     named = [error.split(" ")[0] for error in errors]
     assert named == ["inception_login", "inception_https_port", "inception_data_dir"]
+
+
+@pytest.mark.parametrize("value,others,names,strong", [
+    ("root-Secret-0001", ["db-Secret-0002"], ["jdoe", "wpuser"], True),
+    ("short-0001", [], [], False),                          # fewer than 12 characters
+    ("db-Secret-0002", ["db-Secret-0002"], [], False),      # another secret's value
+    ("JDOE_THE_WRITER", [], ["jdoe_the_writer"], False),    # a name, in another case
+    ("", [], [], False),
+    (None, [], [], False),                                  # a secret the vault lacks
+])
+def test_a_secret_is_strong_when_long_and_equal_to_no_other_secret_or_name(value, others, names, strong):
+    assert filters.strong_secret(value, others, names) is strong
+
+
+def test_a_longer_minimum_is_kept():
+    assert not filters.strong_secret("fifteen-chars-1", min_length=16)
+    assert filters.strong_secret("sixteen-chars-12", min_length=16)

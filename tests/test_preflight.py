@@ -92,6 +92,18 @@ def test_bad_input_is_refused_naming_the_variable(tmp_path, overrides, variable)
     assert "Deploy the Inception stack" not in output
 
 
+def test_every_wrong_input_of_a_service_is_named_in_one_run(tmp_path):
+    result = preflight(tmp_path, wordpress_admin_user="SiteAdmin", wordpress_user_email="not-an-address",
+                       wordpress_user_password="admin-Secret-0003")
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0, output
+    assert "wordpress_admin_user is 'SiteAdmin'" in output
+    assert "wordpress_user_email is 'not-an-address'" in output
+    assert "wordpress_user_password must be at least 12 characters" in output
+    assert "admin-Secret-0003" not in output
+    assert "Deploy the Inception stack" not in output
+
+
 def fleet_inventory(tmp_path, **builder_vars):
     """This host as the fleet's builder (inventory group inception_fleet_builder)."""
     inventory = tmp_path / "fleet.yml"

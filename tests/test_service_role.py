@@ -104,3 +104,36 @@ def test_the_site_playbook_reads_the_list_and_knows_no_service_by_name():
         assert "vars/services.yml" in text
         for role in SERVICE_ROLES:
             assert f"fortytwo.inception.{role}" not in text, f"{playbook} names {role}"
+
+
+@pytest.mark.parametrize("role", SERVICE_ROLES)
+def test_each_check_of_a_description_is_a_condition_true_for_good_inputs(role):
+    checks = description(role, inception_bonus=True)["checks"]
+    assert all(check["ok"] is True for check in checks), [c["msg"] for c in checks if c["ok"] is not True]
+    assert all(check["msg"] for check in checks)
+    # A secret's value is never part of a message.
+    for check in checks:
+        assert "Secret-000" not in check["msg"], check["msg"]
+
+
+@pytest.mark.parametrize("role,overrides,named", [
+    ("mariadb", {"wordpress_db_password": "root-Secret-0001"}, ["mariadb_root_password", "wordpress_db_password"]),
+    ("mariadb", {"wordpress_db_user": "JDOE"}, []),
+    ("mariadb", {"mariadb_root_password": "jdoe"}, ["mariadb_root_password"]),
+    ("wordpress", {"wordpress_admin_user": "Boss_Admin", "wordpress_user_email": "not-an-address"},
+     ["wordpress_admin_user", "wordpress_user_email"]),
+    ("wordpress", {"wordpress_user_password": "JDOE"}, ["wordpress_user_password"]),
+    ("nginx_tls", {"nginx_tls_protocols": ["TLSv1.1"], "inception_https_port": 0},
+     ["nginx_tls_protocols", "inception_https_port"]),
+    ("ftp", {"ftp_password": "with:colon-0006"}, ["ftp_password"]),
+    ("redis", {"redis_password": "short"}, ["redis_password"]),
+])
+def test_the_checks_that_fail_are_those_of_the_wrong_inputs(role, overrides, named):
+    checks = description(role, inception_bonus=True, **overrides)["checks"]
+    failed = [check["msg"] for check in checks if check["ok"] is not True]
+    if not named:
+        # The database user may hold capitals: only a secret may not equal it, in any case.
+        assert not failed, failed
+    for variable in named:
+        assert any(msg.startswith(variable) or f" {variable} " in msg for msg in failed), (variable, failed)
+    assert len(failed) == len(named), failed

@@ -106,7 +106,8 @@ def how_it_runs(role):
                 "One folder, `roles/<name>/`, like the bonus roles (`redis` is the smallest): templates "
                 "(a Dockerfile `FROM {{ inception_base_image }}`, an entrypoint that `exec`s the daemon, a "
                 "healthcheck), defaults, argument specs, `meta/main.yml` depending on "
-                "`fortytwo.inception.service`, the description in `vars/main.yml`, and a `tasks/main.yml` "
+                "`fortytwo.inception.service`, the description in `vars/main.yml` (its input checks among it), "
+                "and a `tasks/main.yml` "
                 "of one task that hands it over (copy one). Then one line in `playbooks/vars/services.yml`. "
                 "Its switch is `inception_<name>_enabled` (none: it always runs).\n")
     if role in SERVICES:

@@ -245,6 +245,15 @@ def htpasswd(password, user):
     return "%s:%s" % (user, hashed)
 
 
+def strong_secret(value, others=(), names=(), min_length=12):
+    """Whether a secret is long enough (`min_length` characters), equal to
+    none of the `others` (the other secrets) and to none of the `names` in any
+    case (a login, a user or database name)."""
+    value = "" if value is None else str(value)
+    return len(value) >= int(min_length) and value not in [str(other) for other in others or ()] \
+        and value.lower() not in [str(name).lower() for name in names or ()]
+
+
 def secret_mounts(names, directory, target="/run/secrets"):
     """docker_container mounts of secret files, one read-only bind mount
     each, so a container sees its own secrets and nothing else."""
@@ -506,6 +515,7 @@ class FilterModule:
             "package_diff": package_diff,
             "secret_mounts": secret_mounts,
             "stale_images": stale_images,
+            "strong_secret": strong_secret,
             "status_rows": status_rows,
             "text_table": text_table,
             "upgrade_built": upgrade_built,
