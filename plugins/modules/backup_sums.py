@@ -1,0 +1,202 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: fortytwo.inception contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A backup's SHA256SUMS: written once its files are, checked before a restore."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: backup_sums
+short_description: Write a backup's SHA256SUMS, or find a backup and check every file against it
+version_added: 0.2.0
+description:
+  - With O(state=written), computes the SHA-256 of each of O(files) in the backup directory O(path) and writes
+    C(SHA256SUMS) there (the format C(sha256sum --check) reads, 0600, owned by O(owner) and O(group)), in one call
+    where a C(stat) loop and a C(copy) were two, with their sums handed through a template.
+  - With O(state=verified) (before a restore changes anything), finds the backup, O(path) itself or O(name) among
+    the C(backup-*) directories of O(backups_dir) (C(latest), the newest complete one), and checks that each of
+    O(files) exists and matches its line of C(SHA256SUMS); a backup missing, or a file missing or not matching,
+    fails, naming it. Changes nothing.
+options:
+  state:
+    description: Write the sums (V(written)), or find the backup and check it (V(verified)).
+    type: str
+    choices: [written, verified]
+    default: verified
+  path:
+    description: The backup's directory (a copy on the controller, or the one just written).
+    type: path
+  backups_dir:
+    description: Where the backups are, each a C(backup-<UTC time>) directory (O(state=verified), without O(path)).
+    type: path
+  name:
+    description: The backup to check in O(backups_dir), a C(backup-<UTC time>) name or C(latest).
+    type: str
+    default: latest
+  files:
+    description: The files of a backup, relative to its directory.
+    type: list
+    elements: str
+    required: true
+  owner:
+    description: The owner of C(SHA256SUMS) (O(state=written)), a user ID.
+    type: int
+    default: 0
+  group:
+    description: Its group, a group ID.
+    type: int
+    default: 0
+attributes:
+  check_mode:
+    description: Says whether it would write C(SHA256SUMS); checking reads only.
+    support: full
+  diff_mode:
+    description: Gives no diff.
+    support: none
+author:
+  - fortytwo.inception maintainers (@fortytwo)
+"""
+
+EXAMPLES = r"""
+- name: Write SHA256SUMS
+  fortytwo.inception.backup_sums:
+    state: written
+    path: /home/jdoe/backups/backup-20261128T213000Z.part
+    files: [database.sql.gz, site-files.tar.gz, backup.json]
+
+- name: Find the newest backup and check its files
+  fortytwo.inception.backup_sums:
+    backups_dir: /home/jdoe/backups
+    name: latest
+    files: [database.sql.gz, site-files.tar.gz, backup.json]
+  register: backup
+"""
+
+RETURN = r"""
+name:
+  description: The backup's directory name.
+  returned: always
+  type: str
+  sample: backup-20261128T213000Z
+path:
+  description: The backup's directory.
+  returned: always
+  type: str
+sums:
+  description: The SHA-256 of each file, by file name.
+  returned: always
+  type: dict
+"""
+
+import hashlib
+import os
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.fortytwo.inception.plugins.module_utils.files import file_is, replace_file
+
+BACKUP = re.compile(r"^backup-[0-9]{8}T[0-9]{6}Z$")
+
+
+def sha256(path):
+    """The SHA-256 of a regular file, or None when there is none."""
+    if not os.path.isfile(path) or os.path.islink(path):
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sums_text(sums, files):
+    """SHA256SUMS as sha256sum writes it: "<sum>  <file>" lines."""
+    return "".join("%s  %s\n" % (sums[name], name) for name in files)
+
+
+def parse_sums(text):
+    """{file: sum} from the lines of a SHA256SUMS."""
+    parsed = {}
+    for line in text.splitlines():
+        fields = line.split(None, 1)
+        if len(fields) == 2:
+            parsed[fields[1].strip().lstrip("*")] = fields[0].lower()
+    return parsed
+
+
+def find_backup(backups_dir, name):
+    """The directory name of backup `name` ('latest': the newest complete
+    one) in `backups_dir`; ValueError naming what is there when there is
+    none."""
+    present = sorted(entry for entry in (os.listdir(backups_dir) if os.path.isdir(backups_dir) else [])
+                     if BACKUP.match(entry) and os.path.isdir(os.path.join(backups_dir, entry)))
+    chosen = (present[-1] if present else "") if name == "latest" else name
+    if chosen not in present:
+        raise ValueError("No backup %s in %s (there are: %s). Set backup_name, or backup_upload_from to a backup "
+                         "fetched to the controller." % (name, backups_dir, ", ".join(present) or "none"))
+    return chosen
+
+
+def damaged(path, files):
+    """The files of the backup at `path` missing or not matching its SHA256SUMS."""
+    try:
+        with open(os.path.join(path, "SHA256SUMS")) as handle:
+            expected = parse_sums(handle.read())
+    except (IOError, OSError):
+        expected = {}
+    return [name for name in files if expected.get(name) is None or sha256(os.path.join(path, name)) != expected[name]]
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            state=dict(type="str", choices=["written", "verified"], default="verified"),
+            path=dict(type="path"),
+            backups_dir=dict(type="path"),
+            name=dict(type="str", default="latest"),
+            files=dict(type="list", elements="str", required=True),
+            owner=dict(type="int", default=0),
+            group=dict(type="int", default=0),
+        ),
+        required_one_of=[("path", "backups_dir")],
+        required_if=[("state", "written", ("path",))],
+        supports_check_mode=True,
+    )
+    params = module.params
+    files = params["files"]
+    path = params["path"]
+    if path is None:
+        try:
+            path = os.path.join(params["backups_dir"], find_backup(params["backups_dir"], params["name"]))
+        except ValueError as error:
+            module.fail_json(msg=str(error))
+    name = os.path.basename(path.rstrip("/"))
+    if params["state"] == "verified":
+        bad = damaged(path, files)
+        if bad:
+            module.fail_json(msg="%s of backup %s %s missing or %s not match its SHA256SUMS: the backup is damaged; "
+                                 "restore another one (backup_name)." % (", ".join(bad), name,
+                                                                         "is" if len(bad) == 1 else "are",
+                                                                         "does" if len(bad) == 1 else "do"))
+        module.exit_json(changed=False, name=name, path=path, sums=dict((f, sha256(os.path.join(path, f))) for f in files))
+    sums = dict((f, sha256(os.path.join(path, f))) for f in files)
+    missing = [f for f in files if sums[f] is None]
+    if missing:
+        module.fail_json(msg="%s: no such file in %s, nothing to sum" % (", ".join(missing), path))
+    content = sums_text(sums, files).encode()
+    target = os.path.join(path, "SHA256SUMS")
+    changed = not file_is(target, content, 0o600, params["owner"], params["group"])
+    if changed and not module.check_mode:
+        try:
+            replace_file(target, content, 0o600, params["owner"], params["group"])
+        except OSError as error:
+            module.fail_json(msg="writing %s: %s" % (target, error.strerror or error))
+    module.exit_json(changed=changed, name=name, path=path, sums=sums)
+
+
+if __name__ == "__main__":
+    main()
