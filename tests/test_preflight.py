@@ -92,6 +92,12 @@ def test_bad_input_is_refused_naming_the_variable(tmp_path, overrides, variable)
     assert "Deploy the Inception stack" not in output
 
 
+def test_a_list_of_no_service_passes_the_preflight(tmp_path):
+    # No plan: the volumes' check has nothing to look at, and says nothing.
+    result = preflight(tmp_path, inception_services=[])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_every_wrong_input_of_a_service_is_named_in_one_run(tmp_path):
     result = preflight(tmp_path, wordpress_admin_user="SiteAdmin", wordpress_user_email="not-an-address",
                        wordpress_user_password="admin-Secret-0003")
