@@ -141,14 +141,15 @@ def find_backup(backups_dir, name):
     return chosen
 
 
-def damaged(path, files):
-    """The files of the backup at `path` missing or not matching its SHA256SUMS."""
+def damaged(path, files, sums):
+    """The files of the backup at `path` missing or not matching its
+    SHA256SUMS, from their `sums` (None for a missing file)."""
     try:
         with open(os.path.join(path, "SHA256SUMS")) as handle:
             expected = parse_sums(handle.read())
     except (IOError, OSError):
         expected = {}
-    return [name for name in files if expected.get(name) is None or sha256(os.path.join(path, name)) != expected[name]]
+    return [name for name in files if sums[name] is None or expected.get(name) != sums[name]]
 
 
 def main():
@@ -175,15 +176,16 @@ def main():
         except ValueError as error:
             module.fail_json(msg=str(error))
     name = os.path.basename(path.rstrip("/"))
+    # Each file hashed once, for the check or for the sums written.
+    sums = dict((f, sha256(os.path.join(path, f))) for f in files)
     if params["state"] == "verified":
-        bad = damaged(path, files)
+        bad = damaged(path, files, sums)
         if bad:
             module.fail_json(msg="%s of backup %s %s missing or %s not match its SHA256SUMS: the backup is damaged; "
                                  "restore another one (backup_name)." % (", ".join(bad), name,
                                                                          "is" if len(bad) == 1 else "are",
                                                                          "does" if len(bad) == 1 else "do"))
-        module.exit_json(changed=False, name=name, path=path, sums=dict((f, sha256(os.path.join(path, f))) for f in files))
-    sums = dict((f, sha256(os.path.join(path, f))) for f in files)
+        module.exit_json(changed=False, name=name, path=path, sums=sums)
     missing = [f for f in files if sums[f] is None]
     if missing:
         module.fail_json(msg="%s: no such file in %s, nothing to sum" % (", ".join(missing), path))
