@@ -12,14 +12,6 @@ filters = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(filters)
 
 
-def test_secret_files_are_mounted_one_by_one_read_only():
-    assert filters.secret_mounts(["a_password", "b_password"], "/opt/x/secrets/") == [
-        {"type": "bind", "source": "/opt/x/secrets/a_password", "target": "/run/secrets/a_password", "read_only": True},
-        {"type": "bind", "source": "/opt/x/secrets/b_password", "target": "/run/secrets/b_password", "read_only": True},
-    ]
-    assert filters.secret_mounts([], "/x") == []
-
-
 def test_a_services_directories_are_owned_on_the_host_as_the_engine_maps_its_ids():
     entries = [{"path": "/d/mariadb", "owner": 999, "mode": "0700", "name": "x", "initialized": "mysql"},
                {"path": "/d/www", "owner": 33, "group": 82, "mode": "0755"}, {"path": "/d/run", "mode": "0700"}]
@@ -234,46 +226,6 @@ def test_the_report_line_of_a_first_image_lists_every_package_as_new():
 def test_blkio_device_is_the_disk_that_holds_the_data(source, disk, throttles, device, says):
     found = filters.blkio_device(source + "\n", disk, throttles, "/home/jdoe/data")
     assert found["device"] == device and says in found["summary"]
-
-
-def test_blkio_rules_are_one_rule_per_limit_on_the_device_or_none():
-    rules = filters.blkio_rules({"read_bps": "100m", "write_bps": "20M", "read_iops": 2000, "write_iops": 0}, "/dev/vda")
-    assert rules == {
-        "read_bps": [{"path": "/dev/vda", "rate": str(100 * 1024 ** 2)}],
-        "write_bps": [{"path": "/dev/vda", "rate": str(20 * 1024 ** 2)}],
-        "read_iops": [{"path": "/dev/vda", "rate": 2000}],
-        "write_iops": [],
-    }
-    assert filters.blkio_rules({"read_bps": "1g", "write_bps": "512k"}, "") == {
-        "read_bps": [], "write_bps": [], "read_iops": [], "write_iops": []}
-
-
-@pytest.mark.parametrize("limits", [{"read_bps": "fast"}, {"write_iops": "10m"}, {"write_bps": "-5m"}])
-def test_blkio_rules_refuse_what_is_not_a_limit(limits):
-    with pytest.raises(ValueError, match="block I/O limit"):
-        filters.blkio_rules(limits, "/dev/vda")
-
-
-# --- health checks ------------------------------------------------------------
-
-@pytest.mark.parametrize("engine", ["25.0.0", "26.1.5+dfsg1", "28.2.2"])
-def test_an_engine_of_25_or_later_checks_every_second_during_the_start_period(engine):
-    assert filters.healthcheck({}, "120s", engine) == {
-        "test": ["CMD", "/usr/local/bin/healthcheck.sh"], "interval": "5s", "timeout": "10s", "retries": 3,
-        "start_period": "120s", "start_interval": "1s"}
-
-
-@pytest.mark.parametrize("engine", ["20.10.24+dfsg1", "24.0.7", "", None, "unknown"])
-def test_an_older_or_unknown_engine_gets_no_start_interval(engine):
-    check = filters.healthcheck({"start_interval": "2s"}, "120s", engine)
-    assert "start_interval" not in check
-    assert check["interval"] == "5s" and check["start_period"] == "120s"
-
-
-def test_a_services_healthcheck_goes_over_the_defaults():
-    spec = {"interval": "30s", "timeout": "3s", "start_period": "10s", "start_interval": "2s",
-            "test": ["CMD", "true"]}
-    assert filters.healthcheck(spec, "120s", "26.1.5") == dict(spec, retries=3)
 
 
 # --- user namespaces ----------------------------------------------------------

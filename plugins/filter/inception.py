@@ -95,56 +95,6 @@ def blkio_device(source, disk, throttles, data_dir):
     return {"device": device, "summary": "Block I/O limits: on %s, which holds %s" % (device, data_dir)}
 
 
-_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
-
-
-def blkio_rules(limits, device):
-    """docker_container's device_read_bps, device_write_bps,
-    device_read_iops and device_write_iops from a service's limits
-    ({read_bps, write_bps: "50m" (k, m, g: KiB, MiB, GiB), read_iops,
-    write_iops: int; 0 for none}) on `device`: a list of one rule each, or
-    an empty list (no device, or no limit), so a limit taken away is
-    removed too."""
-    rules = {}
-    for name in ("read_bps", "write_bps", "read_iops", "write_iops"):
-        value = str((limits or {}).get(name, 0) or 0).strip().lower()
-        match = re.fullmatch(r"(\d+)\s*([bkmg]?)i?b?", value)
-        if not match:
-            raise ValueError("block I/O limit %s: %r is not a number with an optional k, m or g" % (name, value))
-        rate = int(match[1]) * (_UNITS[match[2]] if name.endswith("_bps") else 1)
-        if match[2] and name.endswith("_iops"):
-            raise ValueError("block I/O limit %s: %r is a count of operations, without a unit" % (name, value))
-        rules[name] = [{"path": device, "rate": rate if name.endswith("_iops") else str(rate)}] if device and rate else []
-    return rules
-
-
-HEALTHCHECK_DEFAULTS = {"test": ["CMD", "/usr/local/bin/healthcheck.sh"], "interval": "5s", "timeout": "10s",
-                        "retries": 3, "start_interval": "1s"}
-# Docker Engine 25 (API 1.44) runs the checks of the start period at
-# start_interval; an older engine (Debian 12's 20.10) has no such setting.
-START_INTERVAL_ENGINE = 25
-
-
-def _engine_major(version):
-    match = re.match(r"\s*(\d+)\.", str(version or ""))
-    return int(match[1]) if match else 0
-
-
-def healthcheck(spec, start_period, engine_version=""):
-    """docker_container's healthcheck for a service: its spec (test,
-    interval, timeout, retries, start_period, start_interval) over the
-    defaults, start_period defaulting to `start_period`. On an engine of
-    version 25 or later, start_interval too (default 1s): during the start
-    period the checks run at that pace, so a service is healthy about when it
-    is ready, not a whole interval later. On an older engine, none: it would
-    refuse it."""
-    check = dict(HEALTHCHECK_DEFAULTS, start_period=start_period)
-    check.update(spec or {})
-    if _engine_major(engine_version) < START_INTERVAL_ENGINE:
-        check.pop("start_interval")
-    return check
-
-
 def config_digest(secrets, service):
     """The digest a container carries as its label fortytwo.inception.config:
     its secrets through PBKDF2 (never a plain hash), so that docker_container
@@ -252,13 +202,6 @@ def strong_secret(value, others=(), names=(), min_length=12):
     value = "" if value is None else str(value)
     return len(value) >= int(min_length) and value not in [str(other) for other in others or ()] \
         and value.lower() not in [str(name).lower() for name in names or ()]
-
-
-def secret_mounts(names, directory, target="/run/secrets"):
-    """docker_container mounts of secret files, one read-only bind mount
-    each, so a container sees its own secrets and nothing else."""
-    return [{"type": "bind", "source": "%s/%s" % (directory.rstrip("/"), name),
-             "target": "%s/%s" % (target, name), "read_only": True} for name in names or []]
 
 
 def owned_directories(entries, userns):
@@ -502,18 +445,15 @@ class FilterModule:
         return {
             "apt_upgrades": apt_upgrades,
             "blkio_device": blkio_device,
-            "blkio_rules": blkio_rules,
             "config_digest": config_digest,
             "containers_not_in": containers_not_in,
             "daemon_config": daemon_config,
             "foreign_containers": foreign_containers,
-            "healthcheck": healthcheck,
             "host_input_errors": host_input_errors,
             "htpasswd": htpasswd,
             "owned_directories": owned_directories,
             "package_changes": package_changes,
             "package_diff": package_diff,
-            "secret_mounts": secret_mounts,
             "stale_images": stale_images,
             "strong_secret": strong_secret,
             "status_rows": status_rows,

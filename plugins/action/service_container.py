@@ -1,0 +1,63 @@
+# Copyright: fortytwo.inception maintainers
+# MIT License (see galaxy.yml)
+"""Action plugin of fortytwo.inception.service_container: a service's
+volumes and its container, started and healthy (the documentation is in
+plugins/modules/service_container.py; the arguments are made by
+plugins/plugin_utils/containers.py)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.fortytwo.inception.plugins.modules.service_container import ARGUMENT_SPEC
+from ansible_collections.fortytwo.inception.plugins.plugin_utils import containers
+
+
+class ActionModule(ActionBase):
+    """docker_volume for each volume, then docker_container: the modules compare."""
+
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        service = args["service"]
+        missing = {"name", "container"} - set(service)
+        if missing:
+            raise AnsibleActionFail("service lacks %s" % ", ".join(sorted(missing)))
+        try:
+            starting = containers.first_start(service.get("volumes"), args["unset_paths"])
+            container = containers.container_args(
+                service, args["image"], args["profile"], args["network"], labels=args["labels"],
+                secrets_dir=args["secrets_dir"], starting=starting, blkio_device=args["blkio_device"],
+                blkio_weight_supported=args["blkio_weight_supported"], engine_version=args["engine_version"])
+            volumes = [containers.volume_args(volume) for volume in service.get("volumes") or []]
+        except (KeyError, ValueError) as error:
+            raise AnsibleActionFail("%s: %s" % (service["name"], error))
+        changed = []
+        try:
+            for volume in volumes:
+                answer = self._module("community.docker.docker_volume", volume, task_vars,
+                                      "volume %s: " % volume["volume_name"])
+                if answer.get("changed"):
+                    changed.append("volume " + volume["volume_name"])
+            answer = self._module("community.docker.docker_container", container, task_vars, "")
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        if answer.get("changed"):
+            changed.append("container " + container["name"])
+        result.update(answer)
+        result.update(changed=bool(changed), first_start=starting, changes=changed)
+        return result
+
+    def _module(self, module, module_args, task_vars, what):
+        """Run a module; its failure fails the task, with the module's message
+        (the container's as it is: the service role says why it is not healthy)."""
+        answer = self._execute_module(module_name=module, module_args=module_args, task_vars=task_vars)
+        if answer.get("failed"):
+            raise AnsibleActionFail(what + str(answer.get("msg", module + " failed")), result=answer)
+        return answer

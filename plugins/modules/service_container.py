@@ -1,0 +1,144 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: fortytwo.inception contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Documentation and argument spec of the service_container action plugin
+(plugins/action/service_container.py)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: service_container
+short_description: Run a service's container from its description, with its volumes, until it is healthy
+version_added: 0.2.0
+description:
+  - Creates the named volumes of a service (C(service.volumes), each bound to its host path) with
+    C(community.docker.docker_volume), then runs its container with C(community.docker.docker_container),
+    C(state=healthy). The modules compare, so a rerun changes nothing and a change made behind Ansible's back
+    (a setting, a network connected, a container removed) is repaired.
+  - The container's arguments are made in Python from the description (plugins/plugin_utils/containers.py,
+    unit-tested), as kolla-ansible's C(kolla_container) does from its services' dicts. Every container gets
+    the stack's network and no other (with the service's aliases), C(cap_drop=ALL) with only the profile's
+    C(capabilities) given back, C(no-new-privileges=true), a read-only root, the profile's restart policy,
+    stop timeout, memory, CPU shares and pids limits, a block I/O weight where the kernel applies one, block
+    I/O throttling on O(blkio_device), a healthcheck (C(/usr/local/bin/healthcheck.sh) unless the service
+    says otherwise; C(start_interval) only on Docker 25 and later) and its secret files, each a read-only
+    bind mount on C(/run/secrets/<name>).
+  - A first start (a volume of the service among O(unset_paths)) waits the profile's C(first_start_timeout),
+    which is also the health check's start period; later starts wait C(healthy_timeout).
+  - O(labels) go to docker_container's own comparison; a digest of the secrets among them recreates the
+    container when one rotates, as compose does with its config hash.
+  - Runs as an action plugin; this file holds its documentation.
+options:
+  service:
+    description:
+      - The service's description, as its role hands it to the service role (C(service); the keys are
+        documented by C(ansible-doc -t role fortytwo.inception.service)). Read here are C(name),
+        C(container), C(volumes), C(mounts), C(secrets), C(env), C(tmpfs), C(published_ports), C(aliases),
+        C(user), C(init) and C(healthcheck).
+    type: dict
+    required: true
+  image:
+    description: The image to run, C(<name>:<tag>) (M(fortytwo.inception.service_image) provided it).
+    type: str
+    required: true
+  profile:
+    description:
+      - The container's settings (C(inception_container_profile), with its role's and the inventory's
+        overrides), C(restart_policy), C(stop_timeout), C(healthy_timeout), C(first_start_timeout),
+        C(capabilities), C(memory), C(cpu_shares), C(pids_limit), C(blkio_weight), C(blkio_limits).
+    type: dict
+    required: true
+  network:
+    description: The stack's user-defined network, the only one the container is on.
+    type: str
+    required: true
+  labels:
+    description: Labels of the container.
+    type: dict
+    default: {}
+  secrets_dir:
+    description: The host directory of the secret files (one file per secret, named after it).
+    type: str
+    default: ""
+  unset_paths:
+    description:
+      - Volume paths whose first start is to come (M(fortytwo.inception.host_facts)' C(volumes_unset)).
+    type: list
+    elements: str
+    default: []
+  blkio_device:
+    description: The block device block I/O is throttled on (the disk of the data); empty, none.
+    type: str
+    default: ""
+  blkio_weight_supported:
+    description: Whether the kernel applies a block I/O weight (else the profile's C(blkio_weight) is not set).
+    type: bool
+    default: false
+  engine_version:
+    description: The engine's C(ServerVersion); C(start_interval) is set from version 25 on.
+    type: str
+    default: ""
+attributes:
+  check_mode:
+    description: The modules it runs are run in check mode.
+    support: full
+  diff_mode:
+    description: Gives docker_container's diff.
+    support: full
+author:
+  - fortytwo.inception maintainers (@fortytwo)
+"""
+
+EXAMPLES = r"""
+- name: Run MariaDB
+  fortytwo.inception.service_container:
+    service: "{{ mariadb_service }}"
+    image: mariadb:69222640e8c8
+    profile: "{{ inception_container_profile }}"
+    network: inception
+    secrets_dir: /opt/inception/secrets
+"""
+
+RETURN = r"""
+container:
+  description: The container, as docker_container returns it (C(docker inspect)).
+  returned: success
+  type: dict
+first_start:
+  description: Whether this was the service's first start (it was given C(first_start_timeout)).
+  returned: success
+  type: bool
+changes:
+  description: What changed, C(volume <name>) and C(container <name>); empty on a rerun that changes nothing.
+  returned: success
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+ARGUMENT_SPEC = dict(
+    service=dict(type="dict", required=True),
+    image=dict(type="str", required=True),
+    profile=dict(type="dict", required=True),
+    network=dict(type="str", required=True),
+    labels=dict(type="dict", default={}),
+    secrets_dir=dict(type="str", default=""),
+    unset_paths=dict(type="list", elements="str", default=[]),
+    blkio_device=dict(type="str", default=""),
+    blkio_weight_supported=dict(type="bool", default=False),
+    engine_version=dict(type="str", default=""),
+)
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module.fail_json(msg="fortytwo.inception.service_container runs as an action plugin")
+
+
+if __name__ == "__main__":
+    main()

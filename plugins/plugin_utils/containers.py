@@ -1,0 +1,133 @@
+# Copyright: fortytwo.inception maintainers
+# MIT License (see galaxy.yml)
+"""A service's container, as plain functions the action plugin
+service_container calls and the unit tests exercise: the docker_volume
+arguments of its volumes and the docker_container arguments of its
+container, from its description (the service role's `service`), its
+container profile and what the host said (container root, block I/O, the
+engine's version). kolla-ansible's way: the container is data, the logic is
+Python, the work is the community.docker modules'."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+HEALTHCHECK_DEFAULTS = {"test": ["CMD", "/usr/local/bin/healthcheck.sh"], "interval": "5s", "timeout": "10s",
+                        "retries": 3, "start_interval": "1s"}
+# Docker Engine 25 (API 1.44) runs the checks of the start period at
+# start_interval; an older engine (Debian 12's 20.10) has no such setting.
+START_INTERVAL_ENGINE = 25
+SECRETS_TARGET = "/run/secrets"
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+# The settings of the description passed to docker_container as they are, when given.
+_PASSED = ("published_ports", "env", "tmpfs", "user", "init")
+
+
+def _engine_major(version):
+    match = re.match(r"\s*(\d+)\.", str(version or ""))
+    return int(match[1]) if match else 0
+
+
+def healthcheck(spec, start_period, engine_version=""):
+    """docker_container's healthcheck: the service's settings (test,
+    interval, timeout, retries, start_period, start_interval) over the
+    defaults, start_period defaulting to `start_period`. On an engine of
+    version 25 or later, start_interval too (default 1s): during the start
+    period the checks run at that pace, so a service is healthy about when it
+    is ready, not a whole interval later. On an older engine, none: it would
+    refuse it."""
+    check = dict(HEALTHCHECK_DEFAULTS, start_period=start_period)
+    check.update(spec or {})
+    if _engine_major(engine_version) < START_INTERVAL_ENGINE:
+        check.pop("start_interval")
+    return check
+
+
+def blkio_rules(limits, device):
+    """docker_container's device_read_bps, device_write_bps,
+    device_read_iops and device_write_iops from a service's limits
+    ({read_bps, write_bps: "50m" (k, m, g: KiB, MiB, GiB), read_iops,
+    write_iops: int; 0 for none}) on `device`: a list of one rule each, or
+    an empty list (no device, or no limit), so a limit taken away is
+    removed too."""
+    rules = {}
+    for name in ("read_bps", "write_bps", "read_iops", "write_iops"):
+        value = str((limits or {}).get(name, 0) or 0).strip().lower()
+        match = re.fullmatch(r"(\d+)\s*([bkmg]?)i?b?", value)
+        if not match:
+            raise ValueError("block I/O limit %s: %r is not a number with an optional k, m or g" % (name, value))
+        rate = int(match[1]) * (_UNITS[match[2]] if name.endswith("_bps") else 1)
+        if match[2] and name.endswith("_iops"):
+            raise ValueError("block I/O limit %s: %r is a count of operations, without a unit" % (name, value))
+        rules[name] = [{"path": device, "rate": rate if name.endswith("_iops") else str(rate)}] if device and rate else []
+    return rules
+
+
+def secret_mounts(names, directory, target=SECRETS_TARGET):
+    """Mounts of secret files, one read-only bind mount each, so a container
+    sees its own secrets and nothing else."""
+    return [{"type": "bind", "source": "%s/%s" % (directory.rstrip("/"), name),
+             "target": "%s/%s" % (target, name), "read_only": True} for name in names or []]
+
+
+def first_start(volumes, unset_paths):
+    """Whether the service's first start is to come: one of its volumes
+    lacks what that start sets up (host_facts' volumes_unset)."""
+    unset = set(unset_paths or ())
+    return any(volume.get("path") in unset for volume in volumes or ())
+
+
+def volume_args(volume):
+    """docker_volume's arguments for a volume of the service ({name, path}):
+    a named volume whose data lives in `path` on the host."""
+    return {"volume_name": volume["name"], "driver": "local",
+            "driver_options": {"type": "none", "o": "bind", "device": volume["path"]}}
+
+
+def _given(service, key, default):
+    return default if service.get(key) is None else service[key]
+
+
+def container_args(service, image, profile, network, labels=None, secrets_dir="", starting=False,
+                   blkio_device="", blkio_weight_supported=False, engine_version=""):
+    """docker_container's arguments for the service's container, started and
+    healthy: the stack's network and no other, no capability but those the
+    profile gives back, no new privileges, a read-only root, the profile's
+    cgroup limits, a healthcheck, its secret files mounted one by one
+    read-only. A first start (`starting`) waits the profile's
+    first_start_timeout, which is also the health check's start period."""
+    if service.get("secrets") and not secrets_dir:
+        raise ValueError("%s has secrets: secrets_dir must name the directory of the secret files" % service["name"])
+    start_timeout = profile.get("first_start_timeout") or profile["healthy_timeout"]
+    args = {
+        "name": service["container"],
+        "image": image,
+        "state": "healthy",
+        "healthy_wait_timeout": start_timeout if starting else profile["healthy_timeout"],
+        "restart_policy": profile["restart_policy"],
+        "stop_timeout": profile["stop_timeout"],
+        "labels": dict(labels or {}),
+        "network_mode": network,
+        "networks": [{"name": network, "aliases": _given(service, "aliases", [service["name"]])}],
+        # A network connected behind Ansible's back is disconnected again.
+        "comparisons": {"networks": "strict"},
+        "mounts": list(service.get("mounts") or []) + secret_mounts(service.get("secrets"), secrets_dir),
+        "cap_drop": ["ALL"],
+        "security_opts": ["no-new-privileges=true"],
+        "read_only": True,
+        "memory": profile["memory"],
+        "cpu_shares": profile["cpu_shares"],
+        "pids_limit": profile["pids_limit"],
+        "healthcheck": healthcheck(service.get("healthcheck"), "%ss" % start_timeout, engine_version),
+    }
+    args.update((key, service[key]) for key in _PASSED if service.get(key) is not None)
+    if profile.get("capabilities"):
+        args["capabilities"] = list(profile["capabilities"])
+    # Docker ignores a weight the kernel cannot apply, and docker_container
+    # would then see a difference on every run.
+    if blkio_weight_supported:
+        args["blkio_weight"] = profile["blkio_weight"]
+    args.update(("device_" + name, rules) for name, rules in blkio_rules(profile.get("blkio_limits"), blkio_device).items())
+    return args

@@ -1,0 +1,213 @@
+"""A service's container (plugins/plugin_utils/containers.py) and the
+service_container action plugin that runs it (plugins/action/service_container.py):
+the arguments each real service description gives docker_volume and
+docker_container (checked against the options the installed modules
+document), the order of the calls, what a first start, the kernel and the
+engine change, and what a failure says. The modules are stood in for here;
+the molecule scenarios run the real ones."""
+from types import SimpleNamespace
+
+import pytest
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.fortytwo.inception.plugins.action.service_container import ActionModule
+from ansible_collections.fortytwo.inception.plugins.plugin_utils import containers
+from conftest import SERVICE_ROLES, resolve
+from test_service_image_plugin import documented
+
+PROFILE = {"restart_policy": "unless-stopped", "stop_timeout": 30, "healthy_timeout": 120,
+           "first_start_timeout": 600, "capabilities": ["CHOWN"], "memory": "384m", "cpu_shares": 1024,
+           "pids_limit": 256, "blkio_weight": 800,
+           "blkio_limits": {"read_bps": "200m", "write_bps": "100m", "read_iops": 4000, "write_iops": 0}}
+SERVICE = {"name": "mariadb", "container": "jdoe_mariadb", "secrets": ["mariadb_root_password"],
+           "volumes": [{"name": "jdoe_mariadb", "path": "/home/jdoe/data/mariadb", "initialized": "mysql"}],
+           "mounts": [{"type": "volume", "source": "jdoe_mariadb", "target": "/var/lib/mysql"}],
+           "env": {"MARIADB_ROOT_PASSWORD_FILE": "/run/secrets/mariadb_root_password"}}
+
+
+class Run:
+    """One run of the plugin against stand-in modules answering `answers`
+    (module name -> result)."""
+
+    def __init__(self, answers=None, **args):
+        self.calls, self.answers = [], dict(answers or {})
+        task = SimpleNamespace(args={"service": SERVICE, "image": "mariadb:0123456789ab", "profile": PROFILE,
+                                     "network": "jdoe_inception", "secrets_dir": "/opt/inception/secrets", **args},
+                               async_val=0, check_mode=False, action="fortytwo.inception.service_container",
+                               environment=[])
+        connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir=None))
+        self.plugin = ActionModule(task, connection, None, None, None, None)
+        self.plugin._execute_module = self.module
+        self.plugin._remove_tmp_path = lambda path: None
+
+    def module(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
+        options = documented(module_name)
+        assert set(module_args) <= set(options), (module_name, set(module_args) - set(options))
+        for name, value in module_args.items():
+            if options[name] and isinstance(value, dict):
+                assert set(value) <= options[name], (module_name, name, set(value) - options[name])
+            if options[name] and isinstance(value, list):
+                for entry in value:
+                    assert not isinstance(entry, dict) or set(entry) <= options[name], (module_name, name, entry)
+        self.calls.append((module_name.split(".")[-1], module_args))
+        return dict(self.answers.get(module_name.split(".")[-1], {}))
+
+    def __call__(self):
+        return self.plugin.run(task_vars={})
+
+    def args(self, module):
+        return [args for name, args in self.calls if name == module]
+
+
+def test_the_volumes_then_the_container_started_healthy_with_least_privilege():
+    run = Run()
+    result = run()
+    assert [name for name, _args in run.calls] == ["docker_volume", "docker_container"]
+    assert run.args("docker_volume") == [{"volume_name": "jdoe_mariadb", "driver": "local", "driver_options": {
+        "type": "none", "o": "bind", "device": "/home/jdoe/data/mariadb"}}]
+    args = run.args("docker_container")[0]
+    assert (args["name"], args["image"], args["state"]) == ("jdoe_mariadb", "mariadb:0123456789ab", "healthy")
+    assert (args["cap_drop"], args["capabilities"], args["security_opts"], args["read_only"]) == (
+        ["ALL"], ["CHOWN"], ["no-new-privileges=true"], True)
+    assert (args["memory"], args["cpu_shares"], args["pids_limit"], args["restart_policy"], args["stop_timeout"]) == (
+        "384m", 1024, 256, "unless-stopped", 30)
+    # One network, the stack's, and no other; the service's name on it.
+    assert args["network_mode"] == "jdoe_inception"
+    assert args["networks"] == [{"name": "jdoe_inception", "aliases": ["mariadb"]}]
+    assert args["comparisons"] == {"networks": "strict"}
+    # Its volume, and each secret file on its own, read-only; the environment names files, never a secret.
+    assert args["mounts"] == SERVICE["mounts"] + [{
+        "type": "bind", "source": "/opt/inception/secrets/mariadb_root_password",
+        "target": "/run/secrets/mariadb_root_password", "read_only": True}]
+    assert args["env"] == SERVICE["env"]
+    for absent in ("published_ports", "tmpfs", "user", "init", "blkio_weight"):
+        assert absent not in args, absent
+    assert (result["changed"], result["changes"], result["first_start"]) == (False, [], False)
+
+
+def test_a_rerun_that_finds_it_all_in_place_changes_nothing_and_a_repair_is_named():
+    assert Run()()["changed"] is False
+    result = Run({"docker_container": {"changed": True, "container": {"Id": "x"}}})()
+    assert (result["changed"], result["changes"], result["container"]) == (True, ["container jdoe_mariadb"], {"Id": "x"})
+    result = Run({"docker_volume": {"changed": True}})()
+    assert (result["changed"], result["changes"]) == (True, ["volume jdoe_mariadb"])
+
+
+def test_a_first_start_is_given_the_first_start_timeout_and_a_start_period_as_long():
+    later = Run(unset_paths=["/home/jdoe/data/wordpress"])
+    assert later()["first_start"] is False
+    assert later.args("docker_container")[0]["healthy_wait_timeout"] == 120
+    first = Run(unset_paths=["/home/jdoe/data/mariadb"])
+    assert first()["first_start"] is True
+    args = first.args("docker_container")[0]
+    assert args["healthy_wait_timeout"] == 600
+    assert args["healthcheck"]["start_period"] == "600s"
+    # Without a first_start_timeout, both are the healthy timeout.
+    profile = {key: value for key, value in PROFILE.items() if key != "first_start_timeout"}
+    first = Run(profile=profile, unset_paths=["/home/jdoe/data/mariadb"])
+    first()
+    assert first.args("docker_container")[0]["healthy_wait_timeout"] == 120
+    assert first.args("docker_container")[0]["healthcheck"]["start_period"] == "120s"
+
+
+def test_block_io_follows_what_the_kernel_applies_and_the_disk_of_the_data():
+    run = Run()
+    run()
+    args = run.args("docker_container")[0]
+    assert "blkio_weight" not in args
+    assert [args["device_" + name] for name in ("read_bps", "write_bps", "read_iops", "write_iops")] == [[], [], [], []]
+    run = Run(blkio_device="/dev/vda", blkio_weight_supported=True)
+    run()
+    args = run.args("docker_container")[0]
+    assert args["blkio_weight"] == 800
+    assert args["device_read_bps"] == [{"path": "/dev/vda", "rate": str(200 * 1024 ** 2)}]
+    assert args["device_read_iops"] == [{"path": "/dev/vda", "rate": 4000}]
+    assert args["device_write_iops"] == []
+
+
+def test_an_unhealthy_container_fails_with_the_modules_own_message():
+    run = Run({"docker_container": {"failed": True, "msg": "Timeout of 120.0 seconds exceeded while waiting"}})
+    with pytest.raises(AnsibleActionFail) as failure:
+        run()
+    assert str(failure.value.message) == "Timeout of 120.0 seconds exceeded while waiting"
+    assert failure.value.result["failed"] is True
+
+
+def test_a_volume_that_cannot_be_made_is_named_and_no_container_is_started():
+    run = Run({"docker_volume": {"failed": True, "msg": "no such device"}})
+    with pytest.raises(AnsibleActionFail, match="volume jdoe_mariadb: no such device"):
+        run()
+    assert [name for name, _args in run.calls] == ["docker_volume"]
+
+
+def test_secrets_need_their_directory_and_a_description_its_name():
+    with pytest.raises(AnsibleActionFail, match="secrets_dir"):
+        Run(secrets_dir="")()
+    with pytest.raises(AnsibleActionFail, match="lacks container"):
+        Run(service={"name": "mariadb"})()
+
+
+@pytest.mark.parametrize("role", SERVICE_ROLES)
+def test_each_real_description_gives_arguments_the_modules_take(role):
+    service = resolve(role, "{{ %s_service }}" % role, inception_bonus=True)
+    profile = resolve(role, "{{ inception_container_profile | combine(%s_service.profile | default({})) }}" % role)
+    run = Run(service=service, profile=profile, blkio_device="/dev/vda", blkio_weight_supported=True,
+              engine_version="26.1.5+dfsg1")
+    run()
+    assert [name for name, _args in run.calls] == ["docker_volume"] * len(service.get("volumes", [])) + ["docker_container"]
+    args = run.args("docker_container")[0]
+    assert args["name"] == service["container"]
+    assert args["networks"][0]["aliases"] == service.get("aliases", [service["name"]])
+    assert len(args["mounts"]) == len(service.get("mounts", [])) + len(service.get("secrets", []))
+    for key in ("published_ports", "tmpfs", "user", "init", "env"):
+        assert args.get(key) == service.get(key), (role, key)
+
+
+# --- the pieces ---------------------------------------------------------------
+
+def test_secret_files_are_mounted_one_by_one_read_only():
+    assert containers.secret_mounts(["a_password", "b_password"], "/opt/x/secrets/") == [
+        {"type": "bind", "source": "/opt/x/secrets/a_password", "target": "/run/secrets/a_password", "read_only": True},
+        {"type": "bind", "source": "/opt/x/secrets/b_password", "target": "/run/secrets/b_password", "read_only": True},
+    ]
+    assert containers.secret_mounts([], "/x") == []
+
+
+def test_blkio_rules_are_one_rule_per_limit_on_the_device_or_none():
+    rules = containers.blkio_rules({"read_bps": "100m", "write_bps": "20M", "read_iops": 2000, "write_iops": 0}, "/dev/vda")
+    assert rules == {
+        "read_bps": [{"path": "/dev/vda", "rate": str(100 * 1024 ** 2)}],
+        "write_bps": [{"path": "/dev/vda", "rate": str(20 * 1024 ** 2)}],
+        "read_iops": [{"path": "/dev/vda", "rate": 2000}],
+        "write_iops": [],
+    }
+    assert containers.blkio_rules({"read_bps": "1g", "write_bps": "512k"}, "") == {
+        "read_bps": [], "write_bps": [], "read_iops": [], "write_iops": []}
+
+
+@pytest.mark.parametrize("limits", [{"read_bps": "fast"}, {"write_iops": "10m"}, {"write_bps": "-5m"}])
+def test_blkio_rules_refuse_what_is_not_a_limit(limits):
+    with pytest.raises(ValueError, match="block I/O limit"):
+        containers.blkio_rules(limits, "/dev/vda")
+    with pytest.raises(AnsibleActionFail, match="mariadb: block I/O limit"):
+        Run(profile=dict(PROFILE, blkio_limits=limits), blkio_device="/dev/vda")()
+
+
+@pytest.mark.parametrize("engine", ["25.0.0", "26.1.5+dfsg1", "28.2.2"])
+def test_an_engine_of_25_or_later_checks_every_second_during_the_start_period(engine):
+    assert containers.healthcheck({}, "120s", engine) == {
+        "test": ["CMD", "/usr/local/bin/healthcheck.sh"], "interval": "5s", "timeout": "10s", "retries": 3,
+        "start_period": "120s", "start_interval": "1s"}
+
+
+@pytest.mark.parametrize("engine", ["20.10.24+dfsg1", "24.0.7", "", None, "unknown"])
+def test_an_older_or_unknown_engine_gets_no_start_interval(engine):
+    check = containers.healthcheck({"start_interval": "2s"}, "120s", engine)
+    assert "start_interval" not in check
+    assert check["interval"] == "5s" and check["start_period"] == "120s"
+
+
+def test_a_services_healthcheck_goes_over_the_defaults():
+    spec = {"interval": "30s", "timeout": "3s", "start_period": "10s", "start_interval": "2s",
+            "test": ["CMD", "true"]}
+    assert containers.healthcheck(spec, "120s", "26.1.5") == dict(spec, retries=3)
