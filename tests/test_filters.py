@@ -38,8 +38,9 @@ def test_an_upgrade_leaves_the_new_image_and_the_one_it_replaced_and_prunes_the_
     assert filters.stale_images(images[:1], [], "mariadb", ["mariadb:c0ffee-0e809e35", ""]) == []
 
 
-def listed(name, role):
-    return {"Names": [f"/{name}"], "Labels": {"fortytwo.inception.role": role} if role else {}}
+def listed(name, role, network="jdoe_inception"):
+    return {"Names": [f"/{name}"], "Labels": {"fortytwo.inception.role": role, "fortytwo.inception.network": network}
+            if role else {}}
 
 
 def test_containers_of_services_off_or_gone_are_the_ones_removed():
@@ -47,9 +48,21 @@ def test_containers_of_services_off_or_gone_are_the_ones_removed():
     containers = [listed("mariadb", "mariadb"), listed("nginx", "nginx_tls"),
                   listed("redis", "redis"),            # switched off: not in the plan
                   listed("old", "gone_role"),          # a role no longer in the list
-                  listed("nginx", "static_site")]      # another role under nginx's name
-    assert filters.containers_not_in(containers, plan) == ["redis", "old", "nginx"]
-    assert filters.containers_not_in([], plan) == []
+                  listed("nginx", "static_site"),      # another role under nginx's name
+                  listed("adminer", "adminer", network="other_inception"),  # another stack's
+                  listed("unrelated", None)]           # not ours at all
+    assert filters.containers_not_in(containers, plan, "jdoe_inception") == ["redis", "old", "nginx"]
+    assert filters.containers_not_in(containers, plan, "other_inception") == ["adminer"]
+    assert filters.containers_not_in([], plan, "jdoe_inception") == []
+
+
+def test_the_images_under_a_tag_are_found_as_the_engine_lists_them():
+    images = [{"Id": "a", "RepoTags": ["debian:bookworm", "debian:12"]}, {"Id": "b", "RepoTags": None},
+              {"Id": "c", "RepoTags": ["localhost:5000/debian:bookworm"]}, {"Id": "d"}]
+    assert [i["Id"] for i in filters.tagged(images, "debian:bookworm")] == ["a"]
+    assert [i["Id"] for i in filters.tagged(images, "docker.io/library/debian:bookworm")] == ["a"]
+    assert [i["Id"] for i in filters.tagged(images, "localhost:5000/debian:bookworm")] == ["c"]
+    assert filters.tagged(images, "debian:trixie") == [] and filters.tagged(None, "debian:bookworm") == []
 
 
 def inspected(name, role, started, **extra):

@@ -102,20 +102,40 @@ def config_digest(secrets, service):
     return _config_digest(service, secrets)
 
 
-def containers_not_in(containers, plan):
-    """Names of the stack's containers (docker_host_info, verbose) that no
-    service of `plan` (role -> {container, image}, the services switched on)
-    runs: a service switched off, or one whose role is no longer in the list.
-    A container counts as a service's only under its role label and its
-    container name both."""
+def containers_not_in(containers, plan, network):
+    """Names of the containers of the stack on `network` (its label
+    fortytwo.inception.network; the engine's containers, docker_host_info,
+    verbose) that no service of `plan` (role -> {container, image}, the
+    services switched on) runs: a service switched off, or one whose role is
+    no longer in the list. A container counts as a service's only under its
+    role label and its container name both; any other container is left."""
     running = {(role, entry["container"]) for role, entry in (plan or {}).items()}
     names = []
     for container in containers or []:
         name = (container.get("Names") or ["/"])[0].lstrip("/")
-        role = (container.get("Labels") or {}).get("fortytwo.inception.role")
-        if (role, name) not in running:
+        labels = container.get("Labels") or {}
+        role = labels.get("fortytwo.inception.role")
+        if labels.get("fortytwo.inception.network") == network and (role, name) not in running:
             names.append(name)
     return names
+
+
+def _short_reference(reference):
+    """A reference as the engine lists it in RepoTags (Docker Hub's
+    docker.io/ and library/ left out)."""
+    reference = str(reference or "")
+    for prefix in ("docker.io/", "library/"):
+        if reference.startswith(prefix):
+            reference = reference[len(prefix):]
+    return reference
+
+
+def tagged(images, reference):
+    """The images (docker_host_info, verbose) the engine holds under the tag
+    `reference` (none, or one)."""
+    wanted = _short_reference(reference)
+    return [image for image in images or []
+            if wanted in [_short_reference(tag) for tag in image.get("RepoTags") or []]]
 
 
 def daemon_config(current, userns_remap):
@@ -456,6 +476,7 @@ class FilterModule:
             "package_diff": package_diff,
             "stale_images": stale_images,
             "strong_secret": strong_secret,
+            "tagged": tagged,
             "status_rows": status_rows,
             "text_table": text_table,
             "upgrade_built": upgrade_built,
