@@ -1,5 +1,5 @@
 """The decisions of a service image's life (plugins/plugin_utils/images.py),
-which the action plugins build_context and service_image act on: the content
+which the action plugins service_plan and service_image act on: the content
 tag, whether a held tag is our build, what to do otherwise, the refusal of a
 foreign pulled image, and the config digest that recreates a container whose
 secrets rotated."""

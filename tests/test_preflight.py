@@ -298,7 +298,7 @@ def test_a_puller_run_alone_names_its_images_after_its_builders_package_state(tm
         # After the line profile_tasks (ansible.cfg) prints first.
         report = json.JSONDecoder().raw_decode(result.stdout[result.stdout.index("{"):])[0]
         return {host: outcome["image"] for play in report["plays"] for task in play["tasks"]
-                if task["task"]["name"].endswith(" : Render the build context and name the image of mariadb")
+                if task["task"]["name"].endswith(" : Check the inputs, render the build context and name the image of mariadb")
                 for host, outcome in task["hosts"].items()}
 
     both = mariadb_images()

@@ -21,7 +21,7 @@ description:
   - Compares first and writes only what differs (content, owner, group, mode); a file is written beside its
     place and renamed over it, so a build never reads half a file.
   - Files of the directory that neither O(files) nor O(absent) name are left alone.
-  - M(fortytwo.inception.service_image) calls it with the files M(fortytwo.inception.build_context) rendered,
+  - M(fortytwo.inception.service_image) calls it with the files M(fortytwo.inception.service_plan) rendered,
     before it builds; fortytwo.inception.nginx_tls with the files that name its host in nginx's configuration.
 options:
   directory:

@@ -15,7 +15,7 @@ module: service_image
 short_description: Provide the image a service runs, keeping only our own build of its context
 version_added: 0.2.0
 description:
-  - Given a service's build context (M(fortytwo.inception.build_context)), makes sure the engine holds its
+  - Given a service's build context (M(fortytwo.inception.service_plan)), makes sure the engine holds its
     image, C(<name>:<content tag>), and that this image is our build of that very context.
   - An image the engine holds under that name is kept only when its own labels say so
     (C(fortytwo.inception.service) is O(name), C(fortytwo.inception.context) is the tag). Anything else
@@ -34,7 +34,7 @@ options:
     type: str
     required: true
   context:
-    description: The result of M(fortytwo.inception.build_context) for this service (its C(image) and C(files)).
+    description: The C(context) of this service's plan entry (M(fortytwo.inception.service_plan)), its C(image) and C(files).
     type: dict
     required: true
   build_dir:

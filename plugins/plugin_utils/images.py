@@ -1,7 +1,7 @@
 # Copyright: fortytwo.inception maintainers
 # MIT License (see galaxy.yml)
 """The decisions of a service image's life, as plain functions the action
-plugins (build_context, service_image) call and the unit tests exercise:
+plugins (service_plan, service_image) call and the unit tests exercise:
 what an image is named after, whether a tag the engine holds is our build,
 what to do when it is not, and the digest that makes docker_container
 recreate a container whose secrets rotated."""

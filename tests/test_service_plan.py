@@ -1,0 +1,70 @@
+"""The service_plan action plugin (plugins/action/service_plan.py): a
+service's inputs checked (its container's settings against the profile's
+spec, the one in roles/service/meta/argument_specs.yml; its checks), every
+problem named at once, and its entry of the plan. tests/test_preflight.py
+runs it for real, through the preflight, on every bad input."""
+import pytest
+
+from ansible_collections.fortytwo.inception.plugins.action import service_plan
+from conftest import SERVICE_ROLES, resolve
+
+PROFILE = {"restart_policy": "unless-stopped", "stop_timeout": 10, "healthy_timeout": 60, "capabilities": [],
+           "memory": "128m", "cpu_shares": 512, "pids_limit": 64, "blkio_weight": 500,
+           "blkio_limits": {"read_bps": "200m", "write_bps": "100m", "read_iops": 4000, "write_iops": 2000}}
+SERVICE = {"name": "mariadb", "container": "jdoe_mariadb", "secrets": ["mariadb_root_password"],
+           "volumes": [{"name": "jdoe_mariadb", "path": "/d/mariadb", "owner": 999, "mode": "0750"}],
+           "directories": [{"path": "/d/run", "mode": "0700"}], "summary": ["Database: wordpress"],
+           "checks": [{"ok": True, "msg": "never shown"}]}
+CONTEXT = {"image": "mariadb:0123456789ab", "content_tag": "0123456789ab",
+           "files": [{"dest": "Dockerfile", "mode": "0644", "content": "FROM debian:bookworm\n"}]}
+
+
+def test_good_inputs_give_no_error():
+    assert service_plan.input_errors("mariadb", SERVICE, PROFILE) == []
+
+
+def test_every_problem_is_named_at_once_the_settings_by_where_they_come_from():
+    service = dict(SERVICE, checks=[{"ok": False, "msg": "wordpress_db_name may only hold letters."},
+                                    {"ok": True, "msg": "fine"},
+                                    {"ok": False, "msg": "mariadb_root_password is too short."}])
+    errors = service_plan.input_errors("mariadb", service, dict(PROFILE, stop_timeout="soon", restart_policy="never"))
+    assert len(errors) == 4, errors
+    assert sum("inception_service_overrides.mariadb" in error for error in errors) == 2
+    assert any("stop_timeout" in error for error in errors) and any("restart_policy" in error for error in errors)
+    assert errors[2:] == ["wordpress_db_name may only hold letters.", "mariadb_root_password is too short."]
+
+
+@pytest.mark.parametrize("ok", ["True", "yes", 1, None, "{{ broken }}"])
+def test_a_check_that_is_not_true_refuses_it_never_passes(ok):
+    service = dict(SERVICE, checks=[{"ok": ok, "msg": "the check of wordpress_admin_user failed"}])
+    assert service_plan.input_errors("mariadb", service, PROFILE) == ["the check of wordpress_admin_user failed"]
+
+
+def test_a_setting_the_profile_lacks_or_a_missing_one_is_refused():
+    errors = service_plan.input_errors("wordpress", SERVICE, dict(PROFILE, memroy="1g"))
+    assert len(errors) == 1 and "memroy" in errors[0] and "inception_service_overrides.wordpress" in errors[0]
+    without = {key: value for key, value in PROFILE.items() if key != "memory"}
+    errors = service_plan.input_errors("wordpress", SERVICE, without)
+    assert len(errors) == 1 and "memory" in errors[0]
+
+
+def test_the_spec_read_is_the_service_roles_own():
+    assert set(service_plan.profile_spec()) == set(PROFILE) | {"first_start_timeout"}
+
+
+def test_the_plan_entry_holds_what_the_site_playbook_reads():
+    entry = service_plan.plan_entry(SERVICE, PROFILE, CONTEXT)
+    assert entry == {
+        "name": "mariadb", "container": "jdoe_mariadb", "image": "mariadb:0123456789ab", "profile": PROFILE,
+        "context": {"image": "mariadb:0123456789ab", "files": CONTEXT["files"]}, "content_tag": "0123456789ab",
+        "secrets": ["mariadb_root_password"], "secret_owners": {},
+        # The volumes' data directories are made with the service's own.
+        "directories": SERVICE["directories"] + SERVICE["volumes"],
+        "volumes": SERVICE["volumes"], "summary": ["Database: wordpress"]}
+
+
+@pytest.mark.parametrize("role", SERVICE_ROLES)
+def test_each_role_with_good_inputs_passes_its_own_checks(role):
+    service = resolve(role, "{{ %s_service }}" % role, inception_bonus=True)
+    profile = resolve(role, "{{ inception_container_profile | combine(%s_service.profile | default({})) }}" % role)
+    assert service_plan.input_errors(role, service, profile) == []
