@@ -127,7 +127,7 @@ ARGUMENT_SPEC = dict(
     profile=dict(type="dict", required=True),
     network=dict(type="str", required=True),
     labels=dict(type="dict", default={}),
-    secrets_dir=dict(type="str", default=""),
+    secrets_dir=dict(type="str", default="", no_log=False),
     unset_paths=dict(type="list", elements="str", default=[]),
     blkio_device=dict(type="str", default=""),
     blkio_weight_supported=dict(type="bool", default=False),
