@@ -2,6 +2,9 @@
 under docs/bench/ for the runs the documentation cites, never edited by hand."""
 import importlib.util
 import json
+import pathlib
+import sys
+import tempfile
 
 import pytest
 
@@ -51,3 +54,21 @@ def test_the_bench_compares_the_vms_the_fresh_vm_scenario_declares():
     vms, engine = bench.fresh_vms()
     assert sorted(vms.values()) == ["bookworm", "trixie"]
     assert engine.startswith("unix:///") and engine.endswith("/docker.sock")
+
+
+def test_the_module_calls_of_a_run_are_counted_exactly_by_module(tmp_path):
+    # A run's calls on the host: two stat (a loop), a ping; an assert and a
+    # set_fact run on the controller and are no module call.
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(json.dumps({"inception": {"hosts": {"here": {
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}))
+    play = tmp_path / "play.yml"
+    play.write_text(json.dumps([{"hosts": "inception", "gather_facts": False, "tasks": [
+        {"ansible.builtin.stat": {"path": "{{ item }}"}, "loop": ["/", "/tmp"]},
+        {"ansible.builtin.ping": {}},
+        {"ansible.builtin.assert": {"that": "true", "quiet": True}},
+        {"ansible.builtin.set_fact": {"x": 1}}]}]))
+    assert bench.module_calls(inventory, str(play), python=sys.executable) == {
+        "total": 3, "by_module": {"stat": 2, "ping": 1}}
+    # The wrapper and its notes are gone.
+    assert not list(pathlib.Path(tempfile.gettempdir()).glob("bench-calls-*"))
