@@ -644,7 +644,7 @@ def table(report):
         profile = p.get("warm_rerun_profile") or {}
         if profile:
             lines += [f"  where a warm rerun goes: {profile['tasks']} tasks, {profile['tasks_s']} s; "
-                      f"{profile['module_tasks']} module calls {profile['module_tasks_s']} s, the rest "
+                      f"{profile['module_tasks']} tasks of 0.15 s or more {profile['module_tasks_s']} s, the rest "
                       f"{round(profile['tasks_s'] - profile['module_tasks_s'], 1)} s; slowest: "
                       + "; ".join(profile["slowest"])]
         calls = p.get("warm_rerun_module_calls")
