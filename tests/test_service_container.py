@@ -5,15 +5,13 @@ docker_container (checked against the options the installed modules
 document), the order of the calls, what a first start, the kernel and the
 engine change, and what a failure says. The modules are stood in for here;
 the molecule scenarios run the real ones."""
-from types import SimpleNamespace
-
 import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.fortytwo.inception.plugins.action.service_container import ActionModule
 from ansible_collections.fortytwo.inception.plugins.plugin_utils import containers
 from conftest import SERVICE_ROLES, resolve
-from test_service_image_plugin import documented
+from test_service_image_plugin import assert_documented, stand_in
 
 PROFILE = {"restart_policy": "unless-stopped", "stop_timeout": 30, "healthy_timeout": 120,
            "first_start_timeout": 600, "capabilities": ["CHOWN"], "memory": "384m", "cpu_shares": 1024,
@@ -31,24 +29,12 @@ class Run:
 
     def __init__(self, answers=None, **args):
         self.calls, self.answers = [], dict(answers or {})
-        task = SimpleNamespace(args={"service": SERVICE, "image": "mariadb:0123456789ab", "profile": PROFILE,
-                                     "network": "jdoe_inception", "secrets_dir": "/opt/inception/secrets", **args},
-                               async_val=0, check_mode=False, action="fortytwo.inception.service_container",
-                               environment=[])
-        connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir=None))
-        self.plugin = ActionModule(task, connection, None, None, None, None)
-        self.plugin._execute_module = self.module
-        self.plugin._remove_tmp_path = lambda path: None
+        self.plugin = stand_in(ActionModule, "fortytwo.inception.service_container", {
+            "service": SERVICE, "image": "mariadb:0123456789ab", "profile": PROFILE, "network": "jdoe_inception",
+            "secrets_dir": "/opt/inception/secrets", **args}, self.module)
 
     def module(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
-        options = documented(module_name)
-        assert set(module_args) <= set(options), (module_name, set(module_args) - set(options))
-        for name, value in module_args.items():
-            if options[name] and isinstance(value, dict):
-                assert set(value) <= options[name], (module_name, name, set(value) - options[name])
-            if options[name] and isinstance(value, list):
-                for entry in value:
-                    assert not isinstance(entry, dict) or set(entry) <= options[name], (module_name, name, entry)
+        assert_documented(module_name, module_args)
         self.calls.append((module_name.split(".")[-1], module_args))
         return dict(self.answers.get(module_name.split(".")[-1], {}))
 

@@ -29,27 +29,37 @@ def documented(module):
     return {name: set(option.get("suboptions") or {}) for name, option in options.items()}
 
 
+def assert_documented(module, module_args):
+    """What the real module would refuse: an option, or a suboption of a dict
+    or of a list's dicts, that it does not document."""
+    options = documented(module)
+    assert set(module_args) <= set(options), (module, set(module_args) - set(options))
+    for name, value in module_args.items():
+        for entry in value if isinstance(value, list) else [value]:
+            if options[name] and isinstance(entry, dict):
+                assert set(entry) <= options[name], (module, name, set(entry) - options[name])
+
+
+def stand_in(action_module, action, args, execute):
+    """An action plugin of ours whose module calls go to `execute`."""
+    task = SimpleNamespace(args=args, async_val=0, check_mode=False, action=action, environment=[])
+    plugin = action_module(task, SimpleNamespace(_shell=SimpleNamespace(tmpdir=None)), None, None, None, None)
+    plugin._execute_module = execute
+    plugin._remove_tmp_path = lambda path: None
+    return plugin
+
+
 class Run:
     """One run of the plugin against stand-in modules that answer `answers`
     (module name -> result, or a list of results in turn)."""
 
     def __init__(self, answers=None, **args):
         self.calls, self.answers = [], dict(answers or {})
-        task = SimpleNamespace(args={"name": "mariadb", "context": CONTEXT, "build_dir": "/opt/inception/build/mariadb",
-                                     **args},
-                               async_val=0, check_mode=False, action="fortytwo.inception.service_image", environment=[])
-        connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir=None))
-        self.plugin = ActionModule(task, connection, None, None, None, None)
-        self.plugin._execute_module = self.module
-        self.plugin._remove_tmp_path = lambda path: None
+        self.plugin = stand_in(ActionModule, "fortytwo.inception.service_image", {
+            "name": "mariadb", "context": CONTEXT, "build_dir": "/opt/inception/build/mariadb", **args}, self.module)
 
     def module(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
-        # What the real module would refuse: an option (or suboption) it does not document.
-        options = documented(module_name)
-        assert set(module_args) <= set(options), (module_name, set(module_args) - set(options))
-        for name, value in module_args.items():
-            if options[name] and isinstance(value, dict):
-                assert set(value) <= options[name], (module_name, name, set(value) - options[name])
+        assert_documented(module_name, module_args)
         self.calls.append((module_name, module_args, wrap_async))
         answer = self.answers.get(module_name, {})
         if isinstance(answer, list):
