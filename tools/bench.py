@@ -612,8 +612,8 @@ def goals(report):
          f"{prov.get('rerun_over_reference', '-')}x ({prov.get('warm_rerun_s', '-')} s vs "
          f"{prov.get('reference_s', '-')} s), changed={prov.get('warm_rerun_changed')}, "
          + (f"{prov['warm_rerun_module_calls']['total']} module calls on the host"
-          if prov.get("warm_rerun_module_calls") else
-          f"{(prov.get('warm_rerun_profile') or {}).get('module_tasks', '-')} module calls"),
+            if prov.get("warm_rerun_module_calls") else
+            f"{(prov.get('warm_rerun_profile') or {}).get('module_tasks', '-')} module calls"),
          (prov.get("rerun_over_reference") or 99) <= 2 and prov.get("warm_rerun_changed") == 0)
         if prov else ("no-change rerun <= 2x the reference", "not measured (--serving-only)", None),
         ("task lines of roles/*/tasks <= 1,400", f"{code_lines()['task_lines']}", code_lines()["task_lines"] <= 1400),
