@@ -87,6 +87,11 @@ def test_the_labels_held_are_read_from_the_engines_list():
     assert images.held_labels(engine, IMAGE) == OURS
     assert images.held_labels(engine, "mariadb:ffffffffffff") is None
     assert images.held_labels([{"RepoTags": [IMAGE], "Labels": None}], IMAGE) == {}
+    # Docker Hub's long names are the engine's short ones, both ways.
+    hub = [{"Id": "a", "RepoTags": ["debian:bookworm"], "Labels": {}}]
+    assert images.held(hub, "docker.io/library/debian:bookworm")["Id"] == "a"
+    assert images.held([{"RepoTags": ["docker.io/library/debian:bookworm"]}], "debian:bookworm")
+    assert images.held(hub, "localhost:5000/debian:bookworm") is None
 
 
 def test_the_config_digest_follows_the_secrets_and_never_shows_one():

@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timezone
 
 from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import config_digest as _config_digest
+from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import held as _held
 from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import versioned_tag as _versioned_tag
 
 STATUS_HEADER = ["SERVICE", "STATE", "HEALTH", "IMAGE", "UPDATES", "UPTIME", "RESTARTS", "MEMORY", "PUBLISHED", "VOLUME"]
@@ -120,22 +121,12 @@ def containers_not_in(containers, plan, network):
     return names
 
 
-def _short_reference(reference):
-    """A reference as the engine lists it in RepoTags (Docker Hub's
-    docker.io/ and library/ left out)."""
-    reference = str(reference or "")
-    for prefix in ("docker.io/", "library/"):
-        if reference.startswith(prefix):
-            reference = reference[len(prefix):]
-    return reference
-
-
 def tagged(images, reference):
     """The images (docker_host_info, verbose) the engine holds under the tag
-    `reference` (none, or one)."""
-    wanted = _short_reference(reference)
-    return [image for image in images or []
-            if wanted in [_short_reference(tag) for tag in image.get("RepoTags") or []]]
+    `reference` (none, or one): plugin_utils/images.py's `held`, which the
+    service images are looked up with too."""
+    entry = _held(images, reference)
+    return [] if entry is None else [entry]
 
 
 def daemon_config(current, userns_remap):

@@ -110,13 +110,32 @@ def registry_lacks(message):
     return "manifest unknown" in text or "not found" in text
 
 
+def _short_reference(reference):
+    """A reference as the engine lists it in RepoTags (Docker Hub's
+    docker.io/ and library/ left out)."""
+    reference = str(reference or "")
+    for prefix in ("docker.io/", "library/"):
+        if reference.startswith(prefix):
+            reference = reference[len(prefix):]
+    return reference
+
+
+def held(engine_images, image):
+    """The entry of a docker_host_info image list (verbose: RepoTags,
+    Labels) the engine holds under the tag `image`, or None. Docker Hub's
+    docker.io/library/debian:bookworm is debian:bookworm."""
+    wanted = _short_reference(image)
+    for entry in engine_images or []:
+        if wanted in [_short_reference(tag) for tag in entry.get("RepoTags") or []]:
+            return entry
+    return None
+
+
 def held_labels(engine_images, image):
     """The labels of the image the engine holds as `image`, from a
     docker_host_info image list (with RepoTags and Labels), or None."""
-    for entry in engine_images or []:
-        if image in (entry.get("RepoTags") or []):
-            return entry.get("Labels") or {}
-    return None
+    entry = held(engine_images, image)
+    return None if entry is None else entry.get("Labels") or {}
 
 
 def config_digest(service, secrets=None):
