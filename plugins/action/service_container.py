@@ -14,6 +14,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.fortytwo.inception.plugins.modules.service_container import ARGUMENT_SPEC
 from ansible_collections.fortytwo.inception.plugins.plugin_utils import containers
+from ansible_collections.fortytwo.inception.plugins.plugin_utils.modules import run_module
 
 
 class ActionModule(ActionBase):
@@ -41,11 +42,12 @@ class ActionModule(ActionBase):
         changed = []
         try:
             for volume in volumes:
-                answer = self._module("community.docker.docker_volume", volume, task_vars,
-                                      "volume %s: " % volume["volume_name"])
+                answer = run_module(self, "community.docker.docker_volume", volume, task_vars,
+                                    failure="volume %s: " % volume["volume_name"])
                 if answer.get("changed"):
                     changed.append("volume " + volume["volume_name"])
-            answer = self._module("community.docker.docker_container", container, task_vars, "")
+            # Its own message, as it is: the service role says why it is not healthy.
+            answer = run_module(self, "community.docker.docker_container", container, task_vars, failure="")
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         if answer.get("changed"):
@@ -53,11 +55,3 @@ class ActionModule(ActionBase):
         result.update(answer)
         result.update(changed=bool(changed), first_start=starting, changes=changed)
         return result
-
-    def _module(self, module, module_args, task_vars, what):
-        """Run a module; its failure fails the task, with the module's message
-        (the container's as it is: the service role says why it is not healthy)."""
-        answer = self._execute_module(module_name=module, module_args=module_args, task_vars=task_vars)
-        if answer.get("failed"):
-            raise AnsibleActionFail(what + str(answer.get("msg", module + " failed")), result=answer)
-        return answer

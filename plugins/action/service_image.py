@@ -14,6 +14,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.fortytwo.inception.plugins.modules.service_image import ARGUMENT_SPEC
 from ansible_collections.fortytwo.inception.plugins.plugin_utils import images
+from ansible_collections.fortytwo.inception.plugins.plugin_utils.modules import run_module
 
 
 class ActionModule(ActionBase):
@@ -59,11 +60,7 @@ class ActionModule(ActionBase):
         return result
 
     def _module(self, module, module_args, wrap_async=False):
-        answer = self._execute_module(module_name=module, module_args=module_args, task_vars=self._vars,
-                                      wrap_async=wrap_async)
-        if answer.get("failed"):
-            raise AnsibleActionFail("%s: %s" % (module, answer.get("msg", "failed")), result=answer)
-        return answer
+        return run_module(self, module, module_args, self._vars, wrap_async=wrap_async)
 
     def _labels(self, image):
         found = self._module("community.docker.docker_image_info", {"name": [image]})
