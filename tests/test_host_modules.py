@@ -76,6 +76,25 @@ def write_context(directory, files=None):
     return folders, [dest for _p, _c, _m, dest in todo]
 
 
+def test_the_stacks_directories_and_secret_files_are_one_call_then_nothing_then_repaired(tmp_path):
+    """As stack_files.yml calls it: the services' directories (owned as their
+    containers see them) and the secret files, in one module call."""
+    args = {"directory": str(tmp_path / "secrets"), "secrets": {"db_password": "s3cret"}, "uid": 100000,
+            "gid": 100000, "shift": None,
+            "directories": [{"path": str(tmp_path / "data" / "mariadb"), "owner": "100999", "group": "100999",
+                             "mode": "0700"}]}
+    first = run_module("fortytwo.inception.secret_files", args)
+    assert first["changed"] and first["created"] == [str(tmp_path / "data" / "mariadb")]
+    assert first["written"] == ["db_password"] and "s3cret" not in str(first)
+    info = (tmp_path / "data" / "mariadb").stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (100999, 100999, 0o700)
+    assert not run_module("fortytwo.inception.secret_files", args)["changed"]
+    os.chmod(tmp_path / "data" / "mariadb", 0o755)
+    repaired = run_module("fortytwo.inception.secret_files", args)
+    assert repaired["changed"] and repaired["written"] == [] and repaired["created"] == []
+    assert stat.S_IMODE((tmp_path / "data" / "mariadb").stat().st_mode) == 0o700
+
+
 def test_a_build_context_is_written_whole_then_left_alone(tmp_path):
     context = tmp_path / "build" / "mariadb"
     folders, written = write_context(context)

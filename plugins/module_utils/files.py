@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: fortytwo.inception contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the file-writing modules (secret_files, context_files, tls_certificate)
-share: is this path already exactly the file wanted, and writing one whole."""
+"""What the file-writing modules (secret_files, context_files, tls_certificate,
+directories, host_files) share: is this path already exactly the file wanted,
+writing one whole, and directories with their owners and modes."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,6 +12,16 @@ __metaclass__ = type
 import os
 import stat
 import tempfile
+
+from ansible_collections.fortytwo.inception.plugins.module_utils.userns import shift_tree
+
+# The entries of a `directories` option (doc fragment fortytwo.inception.directories).
+DIRECTORY_OPTIONS = dict(
+    path=dict(type="path", required=True),
+    owner=dict(type="str"),
+    group=dict(type="str"),
+    mode=dict(type="raw"),
+)
 
 
 def file_is(path, content, mode, owner=0, group=0):
@@ -68,3 +79,37 @@ def replace_file(path, content, mode, owner=0, group=0):
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def ensure_directories(module, entries, shift=None):
+    """What ansible.builtin.file state=directory does, for each entry
+    (C(path), optional C(owner), C(group), C(mode)), in check mode too; with
+    `shift`, an existing directory's tree gets its owners moved (userns).
+    (changed, created paths, entries shifted); fails the module, naming the
+    path, where something that is not a directory is in the way."""
+    keys = ("uid_from", "uid_to", "gid_from", "gid_to")
+    if shift is not None and any(not isinstance(shift.get(key), int) for key in keys):
+        module.fail_json(msg="shift: give the integers %s (and count), or null" % ", ".join(keys))
+    changed, created, shifted = False, [], 0
+    for entry in entries:
+        path = entry["path"]
+        if os.path.lexists(path) and not os.path.isdir(path):
+            module.fail_json(msg="%s exists and is not a directory: move it away, nothing was replaced" % path,
+                             created=created)
+        if not os.path.isdir(path):
+            created.append(path)
+            changed = True
+            if module.check_mode:
+                continue
+            os.makedirs(path)
+        elif shift is not None:
+            try:
+                moved = shift_tree(path, shift["uid_from"], shift["uid_to"], shift["gid_from"], shift["gid_to"],
+                                   shift.get("count", 65536), apply=not module.check_mode)
+            except (OSError, ValueError) as error:
+                module.fail_json(msg="%s: %s" % (path, error), created=created)
+            shifted += moved
+            changed = changed or moved > 0
+        file_args = module.load_file_common_arguments(dict(entry, path=path))
+        changed = module.set_fs_attributes_if_different(file_args, changed)
+    return changed, created, shifted

@@ -24,32 +24,9 @@ description:
     gets the same offset in the C(to) range; other owners, modes and symbolic links' targets are left alone,
     so a second run moves nothing.
   - A path taken by something that is not a directory fails the module, naming it; nothing is replaced.
-options:
-  directories:
-    description: The directories, in the order they are made.
-    type: list
-    elements: dict
-    required: true
-    suboptions:
-      path:
-        description: The directory.
-        type: path
-        required: true
-      owner:
-        description: Its owner, a name or a user ID.
-        type: str
-      group:
-        description: Its group, a name or a group ID.
-        type: str
-      mode:
-        description: Its mode, as C(ansible.builtin.file) takes it (C("0750"), C(u=rwx,g=rx)).
-        type: raw
-  shift:
-    description:
-      - The ID ranges to move, as the filter P(fortytwo.inception.userns_ids#filter) gives them
-        (C(uid_from), C(uid_to), C(gid_from), C(gid_to), C(count)); null moves nothing.
-      - Ranges that overlap are refused (a second run would move the IDs again).
-    type: dict
+extends_documentation_fragment:
+  - fortytwo.inception.directories
+  - fortytwo.inception.directories.shift
 attributes:
   check_mode:
     description: Says what it would create, set or move, and changes nothing.
@@ -83,52 +60,19 @@ shifted:
   type: int
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.fortytwo.inception.plugins.module_utils.userns import shift_tree
-
-_SHIFT_KEYS = ("uid_from", "uid_to", "gid_from", "gid_to")
+from ansible_collections.fortytwo.inception.plugins.module_utils.files import DIRECTORY_OPTIONS, ensure_directories
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            directories=dict(type="list", elements="dict", required=True, options=dict(
-                path=dict(type="path", required=True),
-                owner=dict(type="str"),
-                group=dict(type="str"),
-                mode=dict(type="raw"),
-            )),
+            directories=dict(type="list", elements="dict", default=[], options=DIRECTORY_OPTIONS),
             shift=dict(type="dict"),
         ),
         supports_check_mode=True,
     )
-    shift = module.params["shift"]
-    if shift is not None and any(not isinstance(shift.get(key), int) for key in _SHIFT_KEYS):
-        module.fail_json(msg="shift: give the integers %s (and count), or null" % ", ".join(_SHIFT_KEYS))
-    changed, created, shifted = False, [], 0
-    for entry in module.params["directories"]:
-        path = entry["path"]
-        if os.path.lexists(path) and not os.path.isdir(path):
-            module.fail_json(msg="%s exists and is not a directory: move it away, nothing was replaced" % path,
-                             created=created)
-        if not os.path.isdir(path):
-            created.append(path)
-            changed = True
-            if module.check_mode:
-                continue
-            os.makedirs(path)
-        elif shift is not None:
-            try:
-                moved = shift_tree(path, shift["uid_from"], shift["uid_to"], shift["gid_from"], shift["gid_to"],
-                                   shift.get("count", 65536), apply=not module.check_mode)
-            except (OSError, ValueError) as error:
-                module.fail_json(msg="%s: %s" % (path, error), created=created)
-            shifted += moved
-            changed = changed or moved > 0
-        file_args = module.load_file_common_arguments(dict(entry, path=path))
-        changed = module.set_fs_attributes_if_different(file_args, changed)
+    changed, created, shifted = ensure_directories(module, module.params["directories"], module.params["shift"])
     module.exit_json(changed=changed, created=created, shifted=shifted)
 
 

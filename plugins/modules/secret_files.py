@@ -23,6 +23,8 @@ description:
     (a file renamed over it would leave them the old one until they restart). A rotated secret also changes
     the config digest of the containers that mount it, which are then recreated.
   - Contents are never returned or logged (C(no_log)); the result names the files it wrote.
+  - With O(directories), the stack's other directories too, in the same call (first), as
+    M(fortytwo.inception.directories) makes them (with O(shift)).
 options:
   directory:
     description: The directory of the secret files.
@@ -46,6 +48,9 @@ options:
         its password file as docker-registry). Its ID is added to O(uid) and O(gid).
     type: dict
     default: {}
+extends_documentation_fragment:
+  - fortytwo.inception.directories
+  - fortytwo.inception.directories.shift
 attributes:
   check_mode:
     description: Says what it would write, writes nothing.
@@ -71,6 +76,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+created:
+  description: The paths of O(directories) that did not exist.
+  returned: always
+  type: list
+  elements: str
 written:
   description: The names of the files written (new, changed or repaired).
   returned: always
@@ -83,7 +93,8 @@ import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
-from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory, replace_file
+from ansible_collections.fortytwo.inception.plugins.module_utils.files import (
+    DIRECTORY_OPTIONS, directory_is, ensure_directories, file_is, make_directory, replace_file)
 
 MODE = 0o400
 
@@ -123,13 +134,17 @@ def main():
             uid=dict(type="int", default=0),
             gid=dict(type="int", default=0),
             owners=dict(type="dict", default={}),
+            directories=dict(type="list", elements="dict", default=[], options=DIRECTORY_OPTIONS),
+            shift=dict(type="dict"),
         ),
         supports_check_mode=True,
     )
     directory = module.params["directory"]
+    changed, created, _shifted = ensure_directories(module, module.params["directories"], module.params["shift"])
     try:
-        changed = not directory_is(directory, 0o700)
-        if changed and not module.check_mode:
+        made = not directory_is(directory, 0o700)
+        changed = changed or made
+        if made and not module.check_mode:
             make_directory(directory, 0o700)
     except OSError as error:
         module.fail_json(msg="making the secrets directory %s: %s" % (directory, error.strerror))
@@ -148,7 +163,7 @@ def main():
                 _write(directory, name, content, owner, group)
             except OSError as error:
                 module.fail_json(msg="writing the secret file %s in %s: %s" % (name, directory, error.strerror))
-    module.exit_json(changed=changed or bool(written), written=written)
+    module.exit_json(changed=changed or bool(written), created=created, written=written)
 
 
 if __name__ == "__main__":
