@@ -182,52 +182,6 @@ def test_the_upgrade_report_follows_the_service_order_then_lists_the_packages():
                          "nginx: nginx-common 1.22.1-9+deb12u9 -> 1.22.1-9+deb12u11"]
 
 
-RUNNING = {"exists": True, "container": {"Image": "sha256:" + "a" * 64, "Config": {"Image": "nginx:0123456789ab"}}}
-
-
-@pytest.mark.parametrize("container, held, patches, base, needed", [
-    (RUNNING, ["nginx:0123456789ab"], [], [], False),                   # up to date: nothing is rebuilt
-    (RUNNING, ["nginx:0123456789ab"], [{"package": "nginx"}], [], True),  # the mirror has changes for it
-    (RUNNING, ["nginx:0123456789ab"], [], [{"package": "libc6"}], True),  # the base image is made again
-    (RUNNING, [], [], [], True),                                        # the engine lacks its image
-    ({"exists": False}, [], None, None, True),                          # no container, no image
-])
-def test_an_upgrade_builds_a_new_tag_only_when_something_is_behind(container, held, patches, base, needed):
-    plan = filters.upgrade_plan(container, "nginx", "nginx:0123456789ab", "0123456789ab", "1f2e3d4c",
-                                held, patches, base)
-    assert plan["needed"] is needed
-    assert plan["image"] == "nginx:0123456789ab-1f2e3d4c"      # a new tag, never the old one rebuilt
-    assert plan["entry"] == {"service": "nginx", "result": "up to date", "before": "nginx:0123456789ab",
-                             "after": "nginx:0123456789ab", "changes": []}
-    assert plan["previous"] == ({"id": "sha256:" + "a" * 64, "name": "nginx:0123456789ab"}
-                                if container["exists"] else {})
-
-
-def test_an_upgrade_state_that_is_not_hex_is_refused():
-    with pytest.raises(ValueError, match="not hex"):
-        filters.upgrade_plan(RUNNING, "nginx", "nginx:0123456789ab", "0123456789ab", "../x", [], [], [])
-
-
-def test_the_report_line_of_a_built_image_names_both_images_and_the_changes():
-    plan = filters.upgrade_plan(RUNNING, "nginx", "nginx:0123456789ab", "0123456789ab", "1f2e3d4c", [], [], [])
-    before = "nginx 1.22.1-9+deb12u9\nlibc6 2.36-9+deb12u9\n"
-    after = "nginx 1.22.1-9+deb12u11\nlibc6 2.36-9+deb12u9\nlibnew1 1.0-1\n"
-    entry = filters.upgrade_built(plan["entry"], plan, "sha256:" + "b" * 64, [before, after])
-    assert entry["before"] == "nginx:0123456789ab (aaaaaaaaaaaa)"
-    assert entry["after"] == "nginx:0123456789ab-1f2e3d4c (bbbbbbbbbbbb)"
-    assert entry["changes"] == [{"package": "libnew1", "old": "", "new": "1.0-1"},
-                                {"package": "nginx", "old": "1.22.1-9+deb12u9", "new": "1.22.1-9+deb12u11"}]
-    assert entry["result"] == "up to date" and entry["service"] == "nginx"   # the rest is the swap's to say
-
-
-def test_the_report_line_of_a_first_image_lists_every_package_as_new():
-    plan = filters.upgrade_plan({"exists": False}, "nginx", "nginx:0123456789ab", "0123456789ab", "1f2e3d4c",
-                                [], [], [])
-    entry = filters.upgrade_built(plan["entry"], plan, "sha256:" + "c" * 64, ["nginx 1.22.1-9+deb12u11\n"])
-    assert entry["before"] == "-"
-    assert entry["changes"] == [{"package": "nginx", "old": "", "new": "1.22.1-9+deb12u11"}]
-
-
 @pytest.mark.parametrize("source, disk, throttles, device, says", [
     ("/dev/vda", "", True, "/dev/vda", "on /dev/vda, which holds /home/jdoe/data"),
     ("/dev/sda2", "sda", True, "/dev/sda", "on /dev/sda, which holds"),            # a partition: its disk

@@ -111,8 +111,8 @@ class ActionModule(ActionBase):
         }
         action = "rebuilt" if force_source or args["force"] else "built"
         if not args["background"]:
-            self._module("community.docker.docker_image", build)
-            return {"changed": True, "action": action, "new": True}
+            done = self._module("community.docker.docker_image", build)
+            return {"changed": True, "action": action, "new": True, "image_id": (done.get("image") or {}).get("Id", "")}
         saved = self._task.async_val
         self._task.async_val = args["timeout"]
         try:

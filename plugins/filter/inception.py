@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import config_digest as _config_digest
 from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import held as _held
-from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import versioned_tag as _versioned_tag
+from ansible_collections.fortytwo.inception.plugins.plugin_utils.upgrades import package_diff
 
 STATUS_HEADER = ["SERVICE", "STATE", "HEALTH", "IMAGE", "UPDATES", "UPTIME", "RESTARTS", "MEMORY", "PUBLISHED", "VOLUME"]
 # The table `make status` prints at once, without asking the mirror (tools/status.py).
@@ -344,24 +344,6 @@ def apt_upgrades(output):
     return [changes[name] for name in sorted(changes)]
 
 
-def package_diff(old, new):
-    """Package changes between two images, from `dpkg-query -W` run in each
-    ("<package> <version>" lines, text or lists): {package, old, new} for
-    each package added, removed (new empty) or at another version, sorted."""
-    def read(lines):
-        if isinstance(lines, str):
-            lines = lines.splitlines()
-        versions = {}
-        for line in lines or []:
-            fields = str(line).split()
-            if len(fields) >= 2:
-                versions[fields[0]] = fields[1]
-        return versions
-    before, after = read(old), read(new)
-    return [{"package": name, "old": before.get(name, ""), "new": after.get(name, "")}
-            for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)]
-
-
 def package_changes(changes, limit=0):
     """One line of package changes: "nginx 1.22.1-9+deb12u9 -> 1.22.1-9+deb12u11, ...";
     with `limit`, that many and a count of the others."""
@@ -371,44 +353,6 @@ def package_changes(changes, limit=0):
     if len(changes) > len(shown):
         text += ", and %d more" % (len(changes) - len(shown))
     return text or "-"
-
-
-def upgrade_plan(container, service, image, content_tag, state, held, patches=None, base_behind=None):
-    """What `make upgrade` does for one service.
-
-    `container` is docker_container_info's result for its container, `image`
-    the tag the run names, `content_tag` and `state` those of the build to
-    make, `held` the tags of the plan the engine holds, `patches` the package
-    changes the mirror has for `image`, `base_behind` those it has for the
-    base image. It gets a new image when the engine lacks its image, the
-    mirror has changes for it, or the base image is made again.
-    Returns {needed, previous ({id, name} of what the container runs, or
-    {}), image (the new tag: "<service>:<content tag>-<state>"), entry (its
-    line of the report, "up to date" until it is built)}."""
-    container = container or {}
-    running = container.get("container") if container.get("exists") else None
-    previous = {"id": running["Image"], "name": running["Config"]["Image"]} if running else {}
-    return {
-        "needed": image not in (held or []) or bool(patches) or bool(base_behind),
-        "previous": previous,
-        "image": "%s:%s" % (service, _versioned_tag(content_tag, state)),
-        "entry": {"service": service, "result": "up to date", "before": image, "after": image, "changes": []},
-    }
-
-
-def upgrade_built(entry, plan, image_id, packages):
-    """The report line of a service once its new image is built: before (the
-    name and short ID the container ran, "-" when there was none), after
-    (the new tag and short ID) and the package changes between them.
-    `packages` are the `dpkg-query -W` outputs of the image it ran (when it
-    ran one) and of the new image, in that order."""
-    previous = plan.get("previous") or {}
-    packages = list(packages or [])
-    return dict(entry, **{
-        "before": "%s (%s)" % (previous["name"], previous["id"][7:19]) if previous else "-",
-        "after": "%s (%s)" % (plan["image"], str(image_id)[7:19]),
-        "changes": package_diff(packages[0] if previous and len(packages) > 1 else "", packages[-1] if packages else ""),
-    })
 
 
 UPGRADE_HEADER = ["SERVICE", "RESULT", "IMAGE BEFORE", "IMAGE AFTER", "DOWN", "PACKAGES"]
@@ -470,8 +414,6 @@ class FilterModule:
             "tagged": tagged,
             "status_rows": status_rows,
             "text_table": text_table,
-            "upgrade_built": upgrade_built,
-            "upgrade_plan": upgrade_plan,
             "upgrade_rows": upgrade_rows,
             "upgrade_table": upgrade_table,
             "userns_enabled": userns_enabled,

@@ -117,6 +117,10 @@ job:
   description: The background build's job, for M(ansible.builtin.async_status); empty when none.
   returned: always
   type: str
+image_id:
+  description: The ID of the image built, when it was built in the foreground (M(fortytwo.inception.service_upgrade) reports it).
+  returned: when built without O(background)
+  type: str
 pushed:
   description: Whether the push sent anything to O(push_to).
   returned: when O(push_to) is set
