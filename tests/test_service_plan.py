@@ -5,7 +5,10 @@ problem named at once, and its entry of the plan. tests/test_preflight.py
 runs it for real, through the preflight, on every bad input."""
 import pytest
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
 from ansible_collections.fortytwo.inception.plugins.action import service_plan
+from ansible_collections.fortytwo.inception.plugins.modules.service_plan import ARGUMENT_SPEC
 from conftest import SERVICE_ROLES, resolve
 
 PROFILE = {"restart_policy": "unless-stopped", "stop_timeout": 10, "healthy_timeout": 60, "capabilities": [],
@@ -46,6 +49,18 @@ def test_a_setting_the_profile_lacks_or_a_missing_one_is_refused():
     without = {key: value for key, value in PROFILE.items() if key != "memory"}
     errors = service_plan.input_errors("wordpress", SERVICE, without)
     assert len(errors) == 1 and "memory" in errors[0]
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"container": None}, "container"),                       # a key it needs
+    ({"volumez": []}, "volumez"),                             # a key it does not know
+    ({"build_files": [{"src": "Dockerfile.j2"}]}, "dest"),    # an entry without its fields
+    ({"checks": [{"ok": True}]}, "msg"),                      # a check without its message
+])
+def test_a_description_that_is_not_what_the_plugin_takes_is_refused_naming_the_key(change, named):
+    service = {key: value for key, value in {**SERVICE, "build_files": [], **change}.items() if value is not None}
+    result = ArgumentSpecValidator({"service": ARGUMENT_SPEC["service"]}).validate({"service": service})
+    assert result.error_messages and any(named in error for error in result.error_messages), result.error_messages
 
 
 def test_the_spec_read_is_the_service_roles_own():

@@ -36,7 +36,7 @@ options:
   service:
     description:
       - The service's description, as its role hands it to the service role (C(service); the keys are
-        documented by C(ansible-doc -t role fortytwo.inception.service)). Read here are C(name),
+        documented and checked by M(fortytwo.inception.service_plan)). Read here are C(name),
         C(container), C(volumes), C(mounts), C(secrets), C(env), C(tmpfs), C(published_ports), C(aliases),
         C(user), C(init) and C(healthcheck).
     type: dict

@@ -37,11 +37,149 @@ options:
     required: true
   service:
     description:
-      - The service's description, as its role hands it to the service role (C(service), documented by
-        C(ansible-doc -t role fortytwo.inception.service)); read here are C(name), C(container), C(build_files),
-        C(checks), C(secrets), C(secret_owners), C(directories), C(volumes) and C(summary).
+      - The service's description, as its role hands it to the service role (C(<role>_service), in its
+        C(vars/main.yml)); checked here, in the preflight, against this spec, the one place it is declared. Read
+        here are C(name), C(container), C(build_files), C(checks), C(secrets), C(secret_owners), C(directories),
+        C(volumes) and C(summary); the rest is for M(fortytwo.inception.service_container) and the service role's
+        steps.
     type: dict
     required: true
+    suboptions:
+      name:
+        description: Name of the service, its image repository and its network alias.
+        type: str
+        required: true
+      container:
+        description: Name of the container.
+        type: str
+        required: true
+      build_files:
+        description: The build context, rendered from the calling role's C(templates/).
+        type: list
+        elements: dict
+        required: true
+        suboptions:
+          src:
+            description: Template, relative to the role's C(templates/).
+            type: str
+            required: true
+          dest:
+            description: Path in the build context.
+            type: str
+            required: true
+          mode:
+            description: File mode.
+            type: str
+            required: true
+      secrets:
+        description: Names of the variables written as secret files (one file each, named after the variable, in C(inception_secrets_dir)),
+          each mounted read-only on C(/run/secrets/<name>).
+        type: list
+        elements: str
+        default: []
+      secret_owners:
+        description: The user inside the image that owns a secret file, by secret name (the registry reads its password file
+          as docker-registry); the others are container root's. The group has the same ID (the file is 0400).
+        type: dict
+        default: {}
+      directories:
+        description: Host directories to create, each with C(path), C(mode) and optional C(owner), C(group) (root).
+        type: list
+        elements: dict
+        default: []
+      volumes:
+        description: Named volumes the service owns, each with C(name) and the host C(path) that keeps its data (created
+          with C(mode), C(owner) and C(group), the user of the service inside the image), and optionally C(initialized),
+          a path in it that exists once the service set its data up (its first start is then over).
+        type: list
+        elements: dict
+        default: []
+      config_changed:
+        description: 'Files of the host the configuration reads (mounted, not in the image) changed in this run: the configuration
+          test runs with the image before the container restarts on them.'
+        type: bool
+        default: false
+      config_reload:
+        description: A command the running daemon reloads its configuration with (C(nginx -s reload)), run in its container
+          once the configuration test passed on files of the host that changed.
+        type: list
+        elements: str
+      config_files:
+        description: 'Those files: removed when the configuration test refuses them, so the next run writes and tests them
+          again.'
+        type: list
+        elements: str
+        default: []
+      host_paths:
+        description: Other host paths the service owns; removed by fclean.
+        type: list
+        elements: path
+        default: []
+      mounts:
+        description: Mounts of the container (C(docker_container) syntax), besides the secret files.
+        type: list
+        elements: dict
+        default: []
+      env:
+        description: Environment of the container; names and paths of secret files, never a secret.
+        type: dict
+      tmpfs:
+        description: tmpfs mounts (the root filesystem is read-only).
+        type: list
+        elements: str
+      published_ports:
+        description: Ports published on the host (only NGINX's 443 in the mandatory stack).
+        type: list
+        elements: str
+      aliases:
+        description: Names on the stack's network (default, the service name).
+        type: list
+        elements: str
+      user:
+        description: User the container runs as (default, the image's).
+        type: str
+      init:
+        description: Run Docker's init as PID 1, for a daemon that does not reap its children.
+        type: bool
+      profile:
+        description: 'The settings of its container that differ from C(inception_container_profile) (the same keys): memory,
+          capabilities, timeouts... The inventory''s C(inception_service_overrides) go over them.'
+        type: dict
+        default: {}
+      healthcheck:
+        description: 'C(start_period) (long enough for a first start on a slow host, failures before it do not count; default,
+          the profile''s C(first_start_timeout), else its C(healthy_timeout)), C(interval) (5s), C(timeout) (10s), C(retries)
+          (3), C(test) (default, C(/usr/local/bin/healthcheck.sh) of the image), and C(start_interval) (1s: the pace of the
+          checks during the start period, on Docker 25 and later only; an older engine checks every C(interval)).'
+        type: dict
+        default: {}
+      config_test:
+        description: A command that tests the configuration of a newly built image (C(command), optional C(entrypoint) and
+          C(mounts)), run before the container is replaced.
+        type: dict
+      checks:
+        description: The checks of its inputs, each C(ok) (true when the inventory's values are right) and C(msg) (which
+          variable is wrong and what to change, never a secret's value); the preflight names every failing one at once, before
+          anything changes. A check that asks the host stays in the role's C(tasks/validate.yml).
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          ok:
+            description: >-
+              The condition, the boolean true when the inputs are right; anything else refuses (not converted: a
+              string C(yes) refuses too).
+            type: raw
+            required: true
+          msg:
+            description: What is wrong and what to change.
+            type: str
+            required: true
+      summary:
+        description: Lines the site playbook prints at the end about this service.
+        type: list
+        elements: str
+        default: []
   profile:
     description: Its container's settings, C(inception_container_profile) with its role's and the inventory's overrides.
     type: dict
@@ -101,9 +239,45 @@ entry:
 
 from ansible.module_utils.basic import AnsibleModule
 
+# A service's description (the role's <role>_service), its one declaration.
+SERVICE_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    container=dict(type="str", required=True),
+    build_files=dict(type="list", elements="dict", required=True, options=dict(
+        src=dict(type="str", required=True),
+        dest=dict(type="str", required=True),
+        mode=dict(type="str", required=True),
+    )),
+    # Names of secrets and their owners' IDs, never a secret.
+    secrets=dict(type="list", elements="str", default=[], no_log=False),
+    secret_owners=dict(type="dict", default={}, no_log=False),
+    directories=dict(type="list", elements="dict", default=[]),
+    volumes=dict(type="list", elements="dict", default=[]),
+    config_changed=dict(type="bool", default=False),
+    config_reload=dict(type="list", elements="str"),
+    config_files=dict(type="list", elements="str", default=[]),
+    host_paths=dict(type="list", elements="path", default=[]),
+    mounts=dict(type="list", elements="dict", default=[]),
+    env=dict(type="dict"),
+    tmpfs=dict(type="list", elements="str"),
+    published_ports=dict(type="list", elements="str"),
+    aliases=dict(type="list", elements="str"),
+    user=dict(type="str"),
+    init=dict(type="bool"),
+    profile=dict(type="dict", default={}),
+    healthcheck=dict(type="dict", default={}),
+    config_test=dict(type="dict"),
+    checks=dict(type="list", elements="dict", default=[], options=dict(
+        # Not converted: only the boolean true passes ("yes" refuses).
+        ok=dict(type="raw", required=True),
+        msg=dict(type="str", required=True),
+    )),
+    summary=dict(type="list", elements="str", default=[]),
+)
+
 ARGUMENT_SPEC = dict(
     role=dict(type="str", required=True),
-    service=dict(type="dict", required=True),
+    service=dict(type="dict", required=True, options=SERVICE_OPTIONS),
     profile=dict(type="dict", required=True),
     templates=dict(type="path", required=True),
     base_image=dict(type="str", required=True),
