@@ -81,3 +81,31 @@ def test_a_damaged_backup_is_refused_naming_the_file(tmp_path, damage):
     assert refused["msg"].startswith("database.sql.gz of backup backup-20261128T213000Z is missing or does not "
                                      "match its SHA256SUMS"), refused["msg"]
     assert sums(path=str(path), files=["backup.json"])["name"] == "backup-20261128T213000Z"
+
+
+def test_a_backup_is_described_summed_completed_and_the_oldest_beyond_keep_removed(tmp_path):
+    for name in ("backup-20261101T000000Z", "backup-20261102T000000Z", "backup-20261103T000000Z"):
+        sums(state="written", path=str(backup(tmp_path, name)))
+    stale = backup(tmp_path, "backup-20261104T000000Z.part")    # an interrupted backup: never removed here
+    path = backup(tmp_path, "backup-20261128T213000Z.part")
+    (path / "backup.json").unlink()                               # written by the call
+    args = {"state": "written", "path": str(path), "info": {"name": "backup-20261128T213000Z", "login": "jdoe"},
+            "complete": True, "keep": 2, "owner": 100000, "group": 100000}
+    checked = run_module("fortytwo.inception.backup_sums", {"files": FILES, **args}, "--check")
+    assert checked["changed"] and checked["removed"] == ["backup-20261101T000000Z", "backup-20261102T000000Z"]
+    assert path.is_dir() and not (path / "backup.json").exists() and (tmp_path / "backup-20261101T000000Z").is_dir()
+    done = sums(**args)
+    assert done["changed"] and done["name"] == "backup-20261128T213000Z", done
+    final = tmp_path / "backup-20261128T213000Z"
+    assert done["path"] == str(final) and final.is_dir() and not path.exists()
+    assert done["removed"] == ["backup-20261101T000000Z", "backup-20261102T000000Z"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "backup-20261103T000000Z", "backup-20261104T000000Z.part", "backup-20261128T213000Z"]
+    assert stale.is_dir()
+    assert '"login": "jdoe"' in (final / "backup.json").read_text()
+    info = (final / "backup.json").stat()
+    assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (0o600, 100000, 100000)
+    assert subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=final,
+                          capture_output=True, check=False).returncode == 0
+    # The completed backup is the latest, and checks.
+    assert sums(backups_dir=str(tmp_path), name="latest")["name"] == "backup-20261128T213000Z"
