@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from ansible_collections.fortytwo.inception.plugins.plugin_utils import upgrades
 from conftest import ROOT
 
 _SPEC = importlib.util.spec_from_file_location("inception_filters", ROOT / "plugins" / "filter" / "inception.py")
@@ -88,7 +89,7 @@ def test_status_rows_follow_the_list_of_services_and_say_what_docker_says():
                         Mounts=[{"Type": "volume", "Name": "mariadb", "RW": True}])
     rows = filters.status_rows([nginx, None, mariadb], ["nginx 5.2MiB / 64MiB", "mariadb 80MiB / 384MiB"],
                                order=["mariadb", "wordpress", "nginx_tls"], now=now,
-                               patches={"nginx:0123456789ab": filters.apt_upgrades(APT_SIMULATION),
+                               patches={"nginx:0123456789ab": upgrades.apt_upgrades(APT_SIMULATION),
                                         "mariadb:0123456789ab": []})
     assert rows == [
         ["mariadb", "running", "healthy", "mariadb:0123456789ab", "up to date", "3m07s", "2", "80MiB", "-", "mariadb"],
@@ -140,23 +141,23 @@ Conf nginx (1.22.1-9+deb12u11 Debian-Security:12/stable-security [amd64])
 
 
 def test_apt_upgrades_reads_the_changes_of_a_simulation_sorted():
-    changes = filters.apt_upgrades(APT_SIMULATION)
+    changes = upgrades.apt_upgrades(APT_SIMULATION)
     assert changes == [
         {"package": "libnew1", "old": "", "new": "1.0-1"},
         {"package": "libssl3", "old": "3.0.20-1~deb12u2", "new": "3.0.22-1~deb12u2"},
         {"package": "nginx", "old": "1.22.1-9+deb12u9", "new": "1.22.1-9+deb12u11"},
         {"package": "nginx-common", "old": "1.22.1-9+deb12u9", "new": "1.22.1-9+deb12u11"},
     ]
-    assert filters.apt_upgrades(APT_SIMULATION.splitlines()) == changes
+    assert upgrades.apt_upgrades(APT_SIMULATION.splitlines()) == changes
 
 
 def test_apt_upgrades_of_an_image_up_to_date_is_empty():
-    assert filters.apt_upgrades("Reading package lists...\n0 upgraded, 0 newly installed, 0 to remove\n") == []
-    assert filters.apt_upgrades(None) == []
+    assert upgrades.apt_upgrades("Reading package lists...\n0 upgraded, 0 newly installed, 0 to remove\n") == []
+    assert upgrades.apt_upgrades(None) == []
 
 
 def test_package_changes_is_one_line_and_can_be_cut():
-    changes = filters.apt_upgrades(APT_SIMULATION)
+    changes = upgrades.apt_upgrades(APT_SIMULATION)
     assert filters.package_changes(changes[1:3]) == (
         "libssl3 3.0.20-1~deb12u2 -> 3.0.22-1~deb12u2, nginx 1.22.1-9+deb12u9 -> 1.22.1-9+deb12u11")
     assert filters.package_changes(changes, limit=1) == "libnew1 (new) -> 1.0-1, and 3 more"
@@ -166,7 +167,7 @@ def test_package_changes_is_one_line_and_can_be_cut():
 def test_the_upgrade_report_follows_the_service_order_then_lists_the_packages():
     report = {
         "nginx_tls": {"service": "nginx", "result": "upgraded", "before": "nginx:a (1111)", "after": "nginx:a (2222)",
-                      "down": 1.234, "changes": filters.apt_upgrades(APT_SIMULATION)[2:4]},
+                      "down": 1.234, "changes": upgrades.apt_upgrades(APT_SIMULATION)[2:4]},
         "mariadb": {"service": "mariadb", "result": "up to date", "before": "mariadb:b", "after": "mariadb:b",
                     "changes": []},
     }

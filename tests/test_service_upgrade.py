@@ -1,10 +1,13 @@
-"""make upgrade's step for one service: its decisions (plugins/plugin_utils/
-upgrades.py) and the service_upgrade action plugin (plugins/action/
-service_upgrade.py), which drives the community.docker modules as they say.
+"""make upgrade's steps: its decisions (plugins/plugin_utils/upgrades.py),
+the service_upgrade action plugin (one service's new image) and the
+image_patches one (what each image lacks), which drive the community.docker
+modules as they say.
 The modules are stood in for here; the molecule upgrade test runs the real
 ones against Debian's mirror."""
 import pytest
+from ansible.errors import AnsibleActionFail
 
+from ansible_collections.fortytwo.inception.plugins.action.image_patches import ActionModule as PatchesModule
 from ansible_collections.fortytwo.inception.plugins.action.service_upgrade import ActionModule
 from ansible_collections.fortytwo.inception.plugins.plugin_utils import upgrades
 from test_service_image_plugin import assert_documented, stand_in
@@ -125,3 +128,48 @@ def test_a_failed_build_fails_with_the_decision_kept_for_the_rollback():
     assert result["previous"] == {"id": "sha256:" + "a" * 64, "name": "nginx:0123456789ab"}
     assert result["image"] == "nginx:0123456789ab-1f2e3d4c" and result["entry"]["changes"] == []
     assert run.modules()[-1] == "docker_image"  # no package read after a failed build
+
+
+APT = ("Inst libc6 [2.36-9+deb12u9] (2.36-9+deb12u10 Debian-Security:12/stable-security [amd64])\n"
+       "Inst libnew1 (1.0-1 Debian:12/stable [amd64])\n")
+
+
+def test_the_lists_are_fetched_once_then_each_image_simulates_an_upgrade_without_network():
+    calls = []
+
+    def module(module_name=None, module_args=None, task_vars=None, wrap_async=False):
+        assert_documented(module_name, module_args)
+        calls.append((module_name, module_args))
+        if module_args.get("entrypoint") == ["apt-get"]:
+            return {"container": {"Output": APT if module_args["image"] == "nginx:0123456789ab" else "0 upgraded\n"}}
+        return {"changed": module_name.endswith("directories")}
+
+    plugin = stand_in(PatchesModule, "fortytwo.inception.image_patches", {
+        "images": ["debian:bookworm", "nginx:0123456789ab"], "base_image": "debian:bookworm",
+        "lists_dir": "/opt/inception/apt-lists", "owner": 100000, "group": 100000, "name_prefix": "jdoe_"}, module)
+    result = plugin.run(task_vars={})
+    assert [name.split(".")[-1] for name, _args in calls] == [
+        "directories", "docker_container", "docker_container", "docker_container"]
+    assert calls[0][1]["directories"][0]["owner"] == "100000"
+    fetch = calls[1][1]
+    assert fetch["image"] == "debian:bookworm" and fetch["command"] == ["apt-get", "update", "-qq"]
+    for _name, args in calls[2:]:
+        assert args["network_mode"] == "none" and args["mounts"][0]["read_only"] is True
+    # A cache made and read: no change reported.
+    assert result["changed"] is False
+    assert result["patches"] == {
+        "debian:bookworm": [],
+        "nginx:0123456789ab": [{"package": "libc6", "old": "2.36-9+deb12u9", "new": "2.36-9+deb12u10"},
+                               {"package": "libnew1", "old": "", "new": "1.0-1"}]}
+
+
+def test_a_mirror_that_does_not_answer_fails_naming_the_step():
+    def module(module_name=None, module_args=None, task_vars=None, wrap_async=False):
+        if module_args.get("command") == ["apt-get", "update", "-qq"]:
+            return {"failed": True, "msg": "Temporary failure resolving 'deb.debian.org'"}
+        return {}
+
+    plugin = stand_in(PatchesModule, "fortytwo.inception.image_patches", {
+        "images": ["debian:bookworm"], "base_image": "debian:bookworm", "lists_dir": "/l"}, module)
+    with pytest.raises(AnsibleActionFail, match="fetching Debian's package lists with debian:bookworm: Temporary"):
+        plugin.run(task_vars={})

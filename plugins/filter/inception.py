@@ -273,8 +273,8 @@ def status_rows(containers, memory=None, order=None, now=None, patches=None, upd
     """Rows of `make status` from docker_container_info results (the
     `container` of each), with `docker stats` lines "<name> <used> / <limit>",
     in the order of the roles in `order` (the label fortytwo.inception.role).
-    `patches` (image -> the package changes the mirror has for it, see
-    apt_upgrades) fills UPDATES: how many packages the image is behind;
+    `patches` (image -> the package changes the mirror has for it, as
+    fortytwo.inception.image_patches says) fills UPDATES: how many packages the image is behind;
     without `updates` the rows have no such column (STATUS_HEADER_NOW)."""
     usage = {}
     for line in memory or []:
@@ -322,26 +322,6 @@ def text_table(rows, header=None):
     table = [header] + [[str(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in table)
-
-
-# `apt-get -s dist-upgrade`: "Inst <package> [<installed>] (<candidate> <release> [<arch>])",
-# without the brackets for a package the upgrade would add.
-APT_INST = re.compile(r"^Inst (?P<package>\S+)(?: \[(?P<old>[^\]]+)\])? \((?P<new>\S+)")
-
-
-def apt_upgrades(output):
-    """Package changes an image would get from the mirror, read from the
-    output of `apt-get -s dist-upgrade` run in it (text or lines): a list of
-    {package, old, new}, sorted by package; `old` is empty for a package the
-    upgrade would add."""
-    if isinstance(output, str):
-        output = output.splitlines()
-    changes = {}
-    for line in output or []:
-        match = APT_INST.match(str(line).strip())
-        if match:
-            changes[match["package"]] = {"package": match["package"], "old": match["old"] or "", "new": match["new"]}
-    return [changes[name] for name in sorted(changes)]
 
 
 def package_changes(changes, limit=0):
@@ -398,7 +378,6 @@ class FilterModule:
 
     def filters(self):
         return {
-            "apt_upgrades": apt_upgrades,
             "blkio_device": blkio_device,
             "config_digest": config_digest,
             "containers_not_in": containers_not_in,

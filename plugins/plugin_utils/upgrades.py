@@ -1,14 +1,37 @@
 # Copyright: fortytwo.inception maintainers
 # MIT License (see galaxy.yml)
-"""The decisions of `make upgrade` for one service, as plain functions the
-action plugin service_upgrade calls and the unit tests exercise: whether it
-gets a new image and under which tag, and its line of the report."""
+"""The decisions of `make upgrade`, as plain functions the action plugins
+(image_patches, service_upgrade) call and the unit tests exercise: what an
+image lacks of the mirror, whether a service gets a new image and under
+which tag, and its line of the report."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import versioned_tag
+
+
+# `apt-get -s dist-upgrade`: "Inst <package> [<installed>] (<candidate> <release> [<arch>])",
+# without the brackets for a package the upgrade would add.
+APT_INST = re.compile(r"^Inst (?P<package>\S+)(?: \[(?P<old>[^\]]+)\])? \((?P<new>\S+)")
+
+
+def apt_upgrades(output):
+    """Package changes an image would get from the mirror, read from the
+    output of `apt-get -s dist-upgrade` run in it (text or lines): a list of
+    {package, old, new}, sorted by package; `old` is empty for a package the
+    upgrade would add."""
+    if isinstance(output, str):
+        output = output.splitlines()
+    changes = {}
+    for line in output or []:
+        match = APT_INST.match(str(line).strip())
+        if match:
+            changes[match["package"]] = {"package": match["package"], "old": match["old"] or "", "new": match["new"]}
+    return [changes[name] for name in sorted(changes)]
 
 
 def package_diff(old, new):
