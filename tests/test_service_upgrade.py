@@ -173,3 +173,21 @@ def test_a_mirror_that_does_not_answer_fails_naming_the_step():
         "images": ["debian:bookworm"], "base_image": "debian:bookworm", "lists_dir": "/l"}, module)
     with pytest.raises(AnsibleActionFail, match="fetching Debian's package lists with debian:bookworm: Temporary"):
         plugin.run(task_vars={})
+
+
+@pytest.mark.parametrize("digest, fails", [("0e809e35", False), ("", True)])
+def test_for_an_upgrade_the_lists_are_digested_and_lists_without_a_release_refused(digest, fails):
+    calls = []
+
+    def module(module_name=None, module_args=None, task_vars=None, wrap_async=False):
+        calls.append(module_name)
+        return {"apt_lists_digest": digest} if module_name.endswith("host_facts") else {}
+
+    plugin = stand_in(PatchesModule, "fortytwo.inception.image_patches", {
+        "images": ["debian:bookworm"], "base_image": "debian:bookworm", "lists_dir": "/l", "digest": True}, module)
+    if fails:
+        with pytest.raises(AnsibleActionFail, match="/l holds no Release file .* the mirror did not answer"):
+            plugin.run(task_vars={})
+    else:
+        assert plugin.run(task_vars={})["lists_digest"] == "0e809e35"
+    assert calls[-1] == "fortytwo.inception.host_facts"

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.fortytwo.inception.plugins.modules.image_patches import ARGUMENT_SPEC
@@ -50,7 +51,14 @@ class ActionModule(ActionBase):
                     "network_mode": "none", "detach": False, "cleanup": True}, task_vars,
                     failure="simulating an upgrade in %s: " % image)
                 patches[image] = apt_upgrades((simulated.get("container") or {}).get("Output", ""))
+            # The package state of an image built from these lists: part of its tag.
+            digest = run_module(self, "fortytwo.inception.host_facts", {"host": False, "apt_lists": lists},
+                                task_vars)["apt_lists_digest"] if args["digest"] else ""
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
-        result.update(changed=False, patches=patches)
+        if args["digest"] and not digest and not self._task.check_mode:
+            raise AnsibleActionFail(
+                "%s holds no Release file after `apt-get update` in a container of %s: the mirror did not answer. "
+                "Nothing was changed; run make upgrade again." % (lists, args["base_image"]))
+        result.update(changed=False, patches=patches, lists_digest=digest)
         return result

@@ -59,8 +59,9 @@ options:
     default: []
   host:
     description:
-      - Read the host's own facts (every return value but RV(volumes_taken) and RV(volumes_unset)); false when
-        only the O(volumes) are asked about, and the host's facts would be read for nothing.
+      - Read the host's own facts (every return value but RV(volumes_taken), RV(volumes_unset) and
+        RV(apt_lists_digest)); false when only the O(volumes) or O(apt_lists) are asked about, and the host's facts
+        would be read for nothing.
     type: bool
     default: true
 attributes:
@@ -154,7 +155,7 @@ apt_lists_digest:
   description:
     - The first 8 hex digits of a SHA-256 over the C(Release) files of O(apt_lists) (each suite's index of its
       package lists, dated and signed by the mirror), so the same lists give the same digest; empty without any.
-  returned: when O(host) is true
+  returned: always
   type: str
 """
 
@@ -275,7 +276,8 @@ def main():
     )
     taken, unset = volume_paths(module.params["volumes"])
     if not module.params["host"]:
-        module.exit_json(changed=False, volumes_taken=taken, volumes_unset=unset)
+        module.exit_json(changed=False, volumes_taken=taken, volumes_unset=unset,
+                         apt_lists_digest=lists_digest(module.params["apt_lists"]))
     daemon_text = _read("/etc/docker/daemon.json")
     try:
         daemon_json = json.loads(daemon_text) if daemon_text.strip() else {}

@@ -50,6 +50,13 @@ options:
     description: Prefix of the throwaway containers' names.
     type: str
     default: ""
+  digest:
+    description:
+      - Also digest the lists fetched (M(fortytwo.inception.host_facts)), RV(lists_digest), the package state an
+        image built from them is tagged with (C(make upgrade)); lists with no C(Release) file (the mirror did not
+        answer) then fail the task, before anything changes.
+    type: bool
+    default: false
 attributes:
   check_mode:
     description: The modules it runs are run in check mode, so nothing is fetched or simulated.
@@ -79,6 +86,10 @@ patches:
   returned: always
   type: dict
   sample: {"nginx:32499d7de3e2": [{"package": "libc6", "old": "2.36-9+deb12u9", "new": "2.36-9+deb12u10"}]}
+lists_digest:
+  description: The first 8 hex digits of a SHA-256 over the lists' C(Release) files (O(digest)); empty otherwise.
+  returned: always
+  type: str
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -91,6 +102,7 @@ ARGUMENT_SPEC = dict(
     group=dict(type="int", default=0),
     shift=dict(type="dict"),
     name_prefix=dict(type="str", default=""),
+    digest=dict(type="bool", default=False),
 )
 
 
