@@ -44,6 +44,11 @@ class Run:
     def args(self, module):
         return [args for name, args in self.calls if name == module]
 
+    def plugin_args(self):
+        """The container's arguments of a plain run."""
+        self()
+        return self.args("docker_container")[0]
+
 
 def test_the_volumes_then_the_container_started_healthy_with_least_privilege():
     run = Run()
@@ -111,12 +116,40 @@ def test_block_io_follows_what_the_kernel_applies_and_the_disk_of_the_data():
     assert args["device_write_iops"] == []
 
 
-def test_an_unhealthy_container_fails_with_the_modules_own_message():
-    run = Run({"docker_container": {"failed": True, "msg": "Timeout of 120.0 seconds exceeded while waiting"}})
+def test_an_unhealthy_container_fails_saying_why_with_its_state_checks_and_last_log_lines():
+    info = {"exists": True, "container": {"RestartCount": 2, "State": {
+        "Status": "running", "ExitCode": 0, "Health": {"Status": "unhealthy", "Log": [
+            {"ExitCode": 1, "Output": "old\n"}, {"ExitCode": 1, "Output": "no answer\n"},
+            {"ExitCode": 1, "Output": "no answer\n"}, {"ExitCode": 1, "Output": "still none\n"}]}}}}
+    run = Run({"docker_container": {"failed": True, "msg": "Timeout of 120.0 seconds exceeded while waiting"},
+               "docker_container_info": info,
+               "command": {"stdout_lines": ["mariadbd: Read-only file system"], "stderr_lines": ["[ERROR] Aborting"]}},
+              log_lines=5)
     with pytest.raises(AnsibleActionFail) as failure:
         run()
-    assert str(failure.value.message) == "Timeout of 120.0 seconds exceeded while waiting"
+    assert [name for name, _args in run.calls][-3:] == ["docker_container", "docker_container_info", "command"]
+    assert run.args("command") == [{"argv": ["docker", "logs", "--tail", "5", "jdoe_mariadb"]}]
+    assert str(failure.value.message).splitlines() == [
+        "jdoe_mariadb did not become healthy: Timeout of 120.0 seconds exceeded while waiting",
+        "state: running, exit code 0, restarts 2, health unhealthy",
+        "last health checks:", "  exit 1: no answer", "  exit 1: no answer", "  exit 1: still none",
+        "last 5 log lines:", "  mariadbd: Read-only file system", "  [ERROR] Aborting"]
     assert failure.value.result["failed"] is True
+
+
+def test_a_container_that_is_gone_is_reported_absent():
+    report = containers.unhealthy_report("jdoe_nginx", "No such image", {"exists": False}, [], 30)
+    assert report.splitlines()[:3] == ["jdoe_nginx did not become healthy: No such image",
+                                       "state: absent, exit code -, restarts 0, health none", "last health checks:"]
+
+
+def test_a_longer_wait_for_a_step_that_needs_it_is_no_setting_of_the_container():
+    run = Run(healthy_wait=180)
+    run()
+    args = run.args("docker_container")[0]
+    assert args["healthy_wait_timeout"] == 180
+    assert {key: value for key, value in args.items() if key != "healthy_wait_timeout"} == {
+        key: value for key, value in Run().plugin_args().items() if key != "healthy_wait_timeout"}
 
 
 def test_a_volume_that_cannot_be_made_is_named_and_no_container_is_started():

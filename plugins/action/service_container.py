@@ -36,6 +36,8 @@ class ActionModule(ActionBase):
                 service, args["image"], args["profile"], args["network"], labels=args["labels"],
                 secrets_dir=args["secrets_dir"], starting=starting, blkio_device=args["blkio_device"],
                 blkio_weight_supported=args["blkio_weight_supported"], engine_version=args["engine_version"])
+            if args["healthy_wait"]:
+                container["healthy_wait_timeout"] = args["healthy_wait"]
             volumes = [containers.volume_args(volume) for volume in service.get("volumes") or []]
         except (KeyError, ValueError) as error:
             raise AnsibleActionFail("%s: %s" % (service["name"], error))
@@ -46,8 +48,11 @@ class ActionModule(ActionBase):
                                     failure="volume %s: " % volume["volume_name"])
                 if answer.get("changed"):
                     changed.append("volume " + volume["volume_name"])
-            # Its own message, as it is: the service role says why it is not healthy.
-            answer = run_module(self, "community.docker.docker_container", container, task_vars, failure="")
+            answer = self._execute_module(module_name="community.docker.docker_container", module_args=container,
+                                          task_vars=task_vars)
+            if answer.get("failed"):
+                raise AnsibleActionFail(self._why(container["name"], answer.get("msg", "failed"), args["log_lines"],
+                                                  task_vars), result=answer)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         if answer.get("changed"):
@@ -55,3 +60,14 @@ class ActionModule(ActionBase):
         result.update(answer)
         result.update(changed=bool(changed), first_start=starting, changes=changed)
         return result
+
+    def _why(self, name, reason, lines, task_vars):
+        """What keeps a container from being healthy: its state and health
+        checks, and its last log lines (no community.docker module reads a
+        container's log: `docker logs`)."""
+        info = self._execute_module(module_name="community.docker.docker_container_info",
+                                    module_args={"name": name}, task_vars=task_vars)
+        logs = self._execute_module(module_name="ansible.legacy.command", module_args={
+            "argv": ["docker", "logs", "--tail", str(lines), name]}, task_vars=task_vars)
+        return containers.unhealthy_report(name, reason, info, (logs.get("stdout_lines") or [])
+                                           + (logs.get("stderr_lines") or []), lines)

@@ -31,6 +31,10 @@ description:
     which is also the health check's start period; later starts wait C(healthy_timeout).
   - O(labels) go to docker_container's own comparison; a digest of the secrets among them recreates the
     container when one rotates, as compose does with its config hash.
+  - A container that does not become healthy fails the task saying why (plugins/plugin_utils/containers.py,
+    C(unhealthy_report)) - the module's message, the container's state, exit code, restarts and health, its
+    last three health checks and its last O(log_lines) log lines (C(docker logs), as no community.docker module
+    reads them); a volume that cannot be made is named, and no container starts.
   - Runs as an action plugin; this file holds its documentation.
 options:
   service:
@@ -82,6 +86,15 @@ options:
     description: The engine's C(ServerVersion); C(start_interval) is set from version 25 on.
     type: str
     default: ""
+  log_lines:
+    description: The container's last log lines the failure shows when it does not become healthy.
+    type: int
+    default: 30
+  healthy_wait:
+    description:
+      - Seconds to wait for the container to become healthy, instead of the profile's (a step that needs longer,
+        as the restore's start of WordPress on the data it just replaced). Not a setting of the container.
+    type: int
 attributes:
   check_mode:
     description: The modules it runs are run in check mode.
@@ -132,6 +145,8 @@ ARGUMENT_SPEC = dict(
     blkio_device=dict(type="str", default=""),
     blkio_weight_supported=dict(type="bool", default=False),
     engine_version=dict(type="str", default=""),
+    log_lines=dict(type="int", default=30),
+    healthy_wait=dict(type="int"),
 )
 
 

@@ -131,3 +131,23 @@ def container_args(service, image, profile, network, labels=None, secrets_dir=""
         args["blkio_weight"] = profile["blkio_weight"]
     args.update(("device_" + name, rules) for name, rules in blkio_rules(profile.get("blkio_limits"), blkio_device).items())
     return args
+
+
+def unhealthy_report(container, reason, info, logs, lines):
+    """Why `container` did not become healthy, for the task's failure: the
+    module's `reason`, its state, exit code, restarts and health (from
+    docker_container_info's `info`), its last three health checks and its
+    last `lines` log lines (`logs`)."""
+    found = (info or {}).get("container") or {}
+    state = found.get("State") or {}
+    health = state.get("Health") or {}
+    text = ["%s did not become healthy: %s" % (container, reason),
+            "state: %s, exit code %s, restarts %s, health %s" % (
+                state.get("Status", "absent"), state.get("ExitCode", "-"), found.get("RestartCount", 0),
+                health.get("Status", "none")),
+            "last health checks:"]
+    text += ["  exit %s: %s" % (check.get("ExitCode"), str(check.get("Output", "")).strip())
+             for check in (health.get("Log") or [])[-3:]]
+    text.append("last %d log lines:" % lines)
+    text += ["  " + str(line) for line in logs or []]
+    return "\n".join(text)
