@@ -230,3 +230,64 @@ def test_a_services_healthcheck_goes_over_the_defaults():
     spec = {"interval": "30s", "timeout": "3s", "start_period": "10s", "start_interval": "2s",
             "test": ["CMD", "true"]}
     assert containers.healthcheck(spec, "120s", "26.1.5") == dict(spec, retries=3)
+
+
+NGINX = {
+    "name": "nginx", "container": "jdoe_nginx",
+    "config_test": {"command": ["nginx", "-t"], "mounts": [
+        {"type": "bind", "source": "/opt/inception/nginx", "target": "/etc/nginx/host", "read_only": True}]},
+    "config_reload": ["nginx", "-s", "reload"], "config_files": ["/opt/inception/nginx/site.conf"],
+}
+
+
+@pytest.mark.parametrize("new_image, changed, steps", [
+    (False, False, (False, False)),   # a rerun: nothing to test, nothing to reload
+    (True, False, (True, False)),     # a new image: tested before the swap
+    (False, True, (True, True)),      # changed files of the host: tested, then reloaded
+    (True, True, (True, False)),      # both: tested; the new container reads them anyway
+])
+def test_what_is_tested_and_reloaded_before_the_swap(new_image, changed, steps):
+    assert containers.config_steps(dict(NGINX, config_changed=changed), new_image) == steps
+    assert containers.config_steps({"name": "redis", "config_changed": changed}, new_image) == (False, False)
+
+
+def test_a_new_image_is_tested_in_a_throwaway_container_without_network_then_swapped():
+    run = Run(service=NGINX, image="nginx:0123456789ab", new_image=True, secrets_dir="")
+    result = run()
+    assert [name for name, _args in run.calls] == ["docker_container", "docker_container"]
+    test = run.calls[0][1]
+    assert test == {"name": "jdoe_nginx-configtest", "image": "nginx:0123456789ab", "command": ["nginx", "-t"],
+                    "mounts": NGINX["config_test"]["mounts"], "detach": False, "cleanup": True,
+                    "network_mode": "none"}
+    assert run.calls[1][1]["name"] == "jdoe_nginx" and result["tested"] and not result["reloaded"]
+
+
+def test_changed_files_of_the_host_are_tested_then_the_running_daemon_reloads_them():
+    run = Run({"docker_container_info": {"exists": True, "container": {"State": {"Running": True}}}},
+              service=dict(NGINX, config_changed=True), image="nginx:0123456789ab", secrets_dir="")
+    result = run()
+    assert [name for name, _args in run.calls] == ["docker_container", "docker_container_info",
+                                                   "docker_container_exec", "docker_container"]
+    assert run.args("docker_container_exec") == [{"container": "jdoe_nginx", "argv": ["nginx", "-s", "reload"]}]
+    assert result["tested"] and result["reloaded"]
+
+
+@pytest.mark.parametrize("new_image", [True, False])
+def test_a_refused_configuration_leaves_the_running_container_and_removes_what_was_refused(new_image):
+    class Refusing(Run):
+        def module(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
+            answer = super().module(module_name, module_args, task_vars, wrap_async)
+            if module_args.get("name", "").endswith("-configtest"):
+                return {"failed": True, "msg": 'nginx: [emerg] unknown directive "this_is_not_a_directive"'}
+            return answer
+
+    run = Refusing(service=dict(NGINX, config_changed=not new_image), image="nginx:0123456789ab",
+                   new_image=new_image, secrets_dir="")
+    with pytest.raises(AnsibleActionFail) as failure:
+        run()
+    assert str(failure.value.message) == ('nginx refused the configuration of nginx:0123456789ab: '
+                                          'nginx: [emerg] unknown directive "this_is_not_a_directive"')
+    # The container itself is never touched; the new image, or the changed files, go.
+    assert [args.get("name") for name, args in run.calls if name == "docker_container"] == ["jdoe_nginx-configtest"]
+    assert run.args("docker_image") == ([{"name": "nginx:0123456789ab", "state": "absent"}] if new_image else [])
+    assert run.args("file") == ([] if new_image else [{"path": "/opt/inception/nginx/site.conf", "state": "absent"}])

@@ -9,6 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
@@ -42,14 +44,19 @@ class ActionModule(ActionBase):
         except (KeyError, ValueError) as error:
             raise AnsibleActionFail("%s: %s" % (service["name"], error))
         changed = []
+        test, reload = containers.config_steps(service, args["new_image"])
         try:
+            if test or reload:
+                self._configure(service, args["image"], test, reload, args["new_image"], task_vars)
             for volume in volumes:
                 answer = run_module(self, "community.docker.docker_volume", volume, task_vars,
                                     failure="volume %s: " % volume["volume_name"])
                 if answer.get("changed"):
                     changed.append("volume " + volume["volume_name"])
+            started = time.monotonic()
             answer = self._execute_module(module_name="community.docker.docker_container", module_args=container,
                                           task_vars=task_vars)
+            seconds = time.monotonic() - started
             if answer.get("failed"):
                 raise AnsibleActionFail(self._why(container["name"], answer.get("msg", "failed"), args["log_lines"],
                                                   task_vars), result=answer)
@@ -58,7 +65,8 @@ class ActionModule(ActionBase):
         if answer.get("changed"):
             changed.append("container " + container["name"])
         result.update(answer)
-        result.update(changed=bool(changed), first_start=starting, changes=changed)
+        result.update(changed=bool(changed), first_start=starting, changes=changed, tested=test, reloaded=reload,
+                      seconds=round(seconds, 1))
         return result
 
     def _why(self, name, reason, lines, task_vars):
@@ -71,3 +79,30 @@ class ActionModule(ActionBase):
             "argv": ["docker", "logs", "--tail", str(lines), name]}, task_vars=task_vars)
         return containers.unhealthy_report(name, reason, info, (logs.get("stdout_lines") or [])
                                            + (logs.get("stderr_lines") or []), lines)
+
+    def _configure(self, service, image, test, reload, new_image, task_vars):
+        """Test, then swap: the configuration test in a throwaway container of
+        the image; the running daemon reloads the files of the host once they
+        are tested. Refused: a new image is removed (the next run builds and
+        tests it again), changed files of the host too (written and tested
+        again), and the running container is left as it is."""
+        name = service["container"]
+        try:
+            if test:
+                run_module(self, "community.docker.docker_container", containers.config_test_args(service, image),
+                           task_vars, failure="")
+            if reload:
+                running = self._execute_module(module_name="community.docker.docker_container_info",
+                                               module_args={"name": name}, task_vars=task_vars)
+                if ((running.get("container") or {}).get("State") or {}).get("Running"):
+                    run_module(self, "community.docker.docker_container_exec",
+                               {"container": name, "argv": list(service["config_reload"])}, task_vars, failure="")
+        except AnsibleActionFail as error:
+            if new_image:
+                self._execute_module(module_name="community.docker.docker_image",
+                                     module_args={"name": image, "state": "absent"}, task_vars=task_vars)
+            for path in service.get("config_files") or [] if service.get("config_changed") else []:
+                self._execute_module(module_name="ansible.legacy.file", module_args={"path": path, "state": "absent"},
+                                     task_vars=task_vars)
+            raise AnsibleActionFail("%s refused the configuration of %s: %s" % (service["name"], image, error.message),
+                                    result=error.result)

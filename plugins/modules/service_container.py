@@ -90,6 +90,17 @@ options:
     description: The container's last log lines the failure shows when it does not become healthy.
     type: int
     default: 30
+  new_image:
+    description:
+      - The image is new to this host (built or pulled in this run, or an upgrade's), so its configuration is tested
+        (the service's C(config_test), in a throwaway container without network) before it replaces anything.
+        Files of the host the configuration reads that changed (C(config_changed)) are tested too, then the
+        running daemon reloads them (C(config_reload)).
+      - Refused, the task fails naming the image and the daemon's message; a new image is removed (the next run
+        builds and tests it again), changed files of the host too (written and tested again), and the running
+        container is left as it is.
+    type: bool
+    default: false
   healthy_wait:
     description:
       - Seconds to wait for the container to become healthy, instead of the profile's (a step that needs longer,
@@ -130,6 +141,18 @@ changes:
   returned: success
   type: list
   elements: str
+tested:
+  description: Whether the configuration was tested before the swap (O(new_image), or files of the host changed).
+  returned: success
+  type: bool
+reloaded:
+  description: Whether the running daemon was asked to reload the changed files of the host.
+  returned: success
+  type: bool
+seconds:
+  description: How long the container step took (for a swap, from the old container's stop to the new one healthy).
+  returned: success
+  type: float
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -146,6 +169,7 @@ ARGUMENT_SPEC = dict(
     blkio_weight_supported=dict(type="bool", default=False),
     engine_version=dict(type="str", default=""),
     log_lines=dict(type="int", default=30),
+    new_image=dict(type="bool", default=False),
     healthy_wait=dict(type="int"),
 )
 

@@ -151,3 +151,25 @@ def unhealthy_report(container, reason, info, logs, lines):
     text.append("last %d log lines:" % lines)
     text += ["  " + str(line) for line in logs or []]
     return "\n".join(text)
+
+
+def config_steps(service, new_image):
+    """What comes before the swap: (test, reload). The configuration test
+    (the service's config_test) runs for an image new to the host and for
+    files of the host it reads that changed (config_changed); the running
+    daemon reloads those files (config_reload) once tested, unless a new
+    image replaces it anyway."""
+    changed = bool(service.get("config_changed"))
+    test = bool(service.get("config_test")) and (bool(new_image) or changed)
+    reload = bool(service.get("config_reload")) and changed and not new_image
+    return test, reload
+
+
+def config_test_args(service, image):
+    """docker_container's arguments for the configuration test: a throwaway
+    container of `image`, without network, that runs the test and is gone."""
+    test = service["config_test"]
+    args = {"name": service["container"] + "-configtest", "image": image, "command": test["command"],
+            "detach": False, "cleanup": True, "network_mode": "none"}
+    args.update((key, test[key]) for key in ("entrypoint", "mounts") if test.get(key) is not None)
+    return args
