@@ -58,8 +58,9 @@ class ActionModule(ActionBase):
                                           task_vars=task_vars)
             seconds = time.monotonic() - started
             if answer.get("failed"):
+                # The report alone: the container's whole inspect would bury it.
                 raise AnsibleActionFail(self._why(container["name"], answer.get("msg", "failed"), args["log_lines"],
-                                                  task_vars), result=answer)
+                                                  task_vars))
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         if answer.get("changed"):
