@@ -49,14 +49,13 @@ def stand_in(action_module, action, args, execute):
     return plugin
 
 
-class Run:
-    """One run of the plugin against stand-in modules that answer `answers`
-    (module name -> result, or a list of results in turn)."""
+class PluginRun:
+    """One run of an action plugin of ours against stand-in modules that
+    answer `answers` (module name -> result, or a list of results in turn)."""
 
-    def __init__(self, answers=None, **args):
+    def __init__(self, action_module, action, args, answers=None):
         self.calls, self.answers = [], dict(answers or {})
-        self.plugin = stand_in(ActionModule, "fortytwo.inception.service_image", {
-            "name": "mariadb", "context": CONTEXT, "build_dir": "/opt/inception/build/mariadb", **args}, self.module)
+        self.plugin = stand_in(action_module, action, args, self.module)
 
     def module(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
         assert_documented(module_name, module_args)
@@ -71,6 +70,14 @@ class Run:
 
     def modules(self):
         return [name.split(".")[-1] for name, _args, _wrap in self.calls]
+
+
+class Run(PluginRun):
+    """A run of service_image."""
+
+    def __init__(self, answers=None, **args):
+        super().__init__(ActionModule, "fortytwo.inception.service_image", {
+            "name": "mariadb", "context": CONTEXT, "build_dir": "/opt/inception/build/mariadb", **args}, answers)
 
 
 def test_our_build_is_kept_without_a_module_call():

@@ -10,7 +10,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.fortytwo.inception.plugins.action.image_patches import ActionModule as PatchesModule
 from ansible_collections.fortytwo.inception.plugins.action.service_upgrade import ActionModule
 from ansible_collections.fortytwo.inception.plugins.plugin_utils import upgrades
-from test_service_image_plugin import assert_documented, stand_in
+from test_service_image_plugin import PluginRun, assert_documented, stand_in
 
 RUNNING = {"exists": True, "container": {"Image": "sha256:" + "a" * 64, "Config": {"Image": "nginx:0123456789ab"}}}
 
@@ -63,30 +63,14 @@ OLD = "nginx 1.22.1-9+deb12u9\nlibc6 2.36-9+deb12u9\n"
 NEW = "nginx 1.22.1-9+deb12u11\nlibc6 2.36-9+deb12u9\n"
 
 
-class Run:
-    """One run of the plugin against stand-in modules (module name -> result,
-    or a list of results in turn)."""
+class Run(PluginRun):
+    """A run of service_upgrade."""
 
     def __init__(self, answers, **args):
-        self.calls, self.answers = [], dict(answers)
-        self.plugin = stand_in(ActionModule, "fortytwo.inception.service_upgrade", {
+        super().__init__(ActionModule, "fortytwo.inception.service_upgrade", {
             "name": "nginx", "container": "nginx", "image": "nginx:0123456789ab", "context": CONTEXT,
             "content_tag": "0123456789ab", "package_state": "1f2e3d4c", "held": ["nginx:0123456789ab"],
-            "build_dir": "/opt/inception/build/nginx", **args}, self.module)
-
-    def module(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
-        assert_documented(module_name, module_args)
-        self.calls.append((module_name, module_args))
-        answer = self.answers.get(module_name, {})
-        if isinstance(answer, list):
-            answer = answer.pop(0)
-        return dict(answer)
-
-    def __call__(self):
-        return self.plugin.run(task_vars={})
-
-    def modules(self):
-        return [name.split(".")[-1] for name, _args in self.calls]
+            "build_dir": "/opt/inception/build/nginx", **args}, answers)
 
 
 def test_nothing_behind_the_mirror_builds_nothing_after_one_look_at_the_container():
@@ -112,8 +96,8 @@ def test_an_image_behind_gets_a_new_tag_built_without_cache_and_both_images_pack
         "nginx", "0123456789ab-1f2e3d4c", True, True)
     assert build["build"]["labels"]["fortytwo.inception.context"] == "0123456789ab-1f2e3d4c"
     # The packages of the image it ran, then of the new one, in throwaway containers without network.
-    assert [args["image"] for _m, args in run.calls[3:]] == ["sha256:" + "a" * 64, "nginx:0123456789ab-1f2e3d4c"]
-    assert all(args["network_mode"] == "none" and args["cleanup"] for _m, args in run.calls[3:])
+    assert [args["image"] for _m, args, _w in run.calls[3:]] == ["sha256:" + "a" * 64, "nginx:0123456789ab-1f2e3d4c"]
+    assert all(args["network_mode"] == "none" and args["cleanup"] for _m, args, _w in run.calls[3:])
     assert (result["changed"], result["needed"], result["image"]) == (True, True, "nginx:0123456789ab-1f2e3d4c")
     assert result["entry"]["changes"] == [{"package": "nginx", "old": "1.22.1-9+deb12u9", "new": "1.22.1-9+deb12u11"}]
     assert result["entry"]["after"] == "nginx:0123456789ab-1f2e3d4c (bbbbbbbbbbbb)"
