@@ -5,8 +5,9 @@ import stat
 
 import pytest
 
+from ansible_collections.fortytwo.inception.plugins.module_utils import files as file_utils
 from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory
-from ansible_collections.fortytwo.inception.plugins.modules import context_files, host_facts, secret_files
+from ansible_collections.fortytwo.inception.plugins.modules import host_facts, secret_files
 from conftest import run_module
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
@@ -71,8 +72,8 @@ CONTEXT = [{"dest": "Dockerfile", "content": "FROM debian:bookworm\n", "mode": "
 
 def write_context(directory, files=None):
     """What the module does, step by step: plan, then write what the plan says."""
-    folders, todo, _gone = context_files.plan(str(directory), CONTEXT if files is None else files)
-    context_files.write(folders, todo)
+    folders, todo, _gone = file_utils.plan_files(str(directory), CONTEXT if files is None else files)
+    file_utils.write_files(folders, todo)
     return folders, [dest for _p, _c, _m, dest in todo]
 
 
@@ -104,7 +105,7 @@ def test_a_build_context_is_written_whole_then_left_alone(tmp_path):
     assert script.read_text() == "#!/bin/sh\nexec mariadbd\n"
     assert stat.S_IMODE(script.stat().st_mode) == 0o755 and stat.S_IMODE((context / "Dockerfile").stat().st_mode) == 0o644
     assert stat.S_IMODE((context / "conf").stat().st_mode) == 0o755
-    assert context_files.plan(str(context), CONTEXT) == ([], [], [])
+    assert file_utils.plan_files(str(context), CONTEXT) == ([], [], [])
 
 
 def test_a_context_changed_behind_its_back_is_repaired_and_other_files_left(tmp_path):
@@ -119,7 +120,7 @@ def test_a_context_changed_behind_its_back_is_repaired_and_other_files_left(tmp_
     assert (tmp_path / "Dockerfile").read_text() == "FROM debian:bookworm\n"
     assert stat.S_IMODE((tmp_path / "conf" / "bin" / "entrypoint.sh").stat().st_mode) == 0o755
     assert (tmp_path / "notes.txt").read_text() == "mine"
-    assert context_files.plan(str(tmp_path), CONTEXT) == ([], [], [])
+    assert file_utils.plan_files(str(tmp_path), CONTEXT) == ([], [], [])
 
 
 def test_a_link_in_place_of_a_context_file_is_replaced_not_followed(tmp_path):
@@ -136,22 +137,22 @@ def test_a_file_named_absent_is_removed_a_link_not_followed_and_its_folder_made(
     target.write_text("untouched")
     host = tmp_path / "nginx"
     site = [{"dest": "site.conf", "content": "server {}\n", "mode": "0644"}]
-    folders, _todo, gone = context_files.plan(str(host), site, ["servers/registry.conf"])
+    folders, _todo, gone = file_utils.plan_files(str(host), site, ["servers/registry.conf"])
     assert folders == [str(host), str(host / "servers")] and gone == []
-    context_files.write(*context_files.plan(str(host), site, ["servers/registry.conf"]))
+    file_utils.write_files(*file_utils.plan_files(str(host), site, ["servers/registry.conf"]))
     (host / "servers" / "registry.conf").symlink_to(target)
     (host / "servers" / "other.conf").write_text("mine")
-    folders, todo, gone = context_files.plan(str(host), site, ["servers/registry.conf"])
+    folders, todo, gone = file_utils.plan_files(str(host), site, ["servers/registry.conf"])
     assert (folders, todo, gone) == ([], [], [str(host / "servers" / "registry.conf")])
-    context_files.write(folders, todo, gone)
+    file_utils.write_files(folders, todo, gone)
     assert not os.path.lexists(host / "servers" / "registry.conf") and target.read_text() == "untouched"
     assert (host / "servers" / "other.conf").read_text() == "mine"
-    assert context_files.plan(str(host), site, ["servers/registry.conf"]) == ([], [], [])
+    assert file_utils.plan_files(str(host), site, ["servers/registry.conf"]) == ([], [], [])
     (host / "servers" / "registry.conf").mkdir()
     with pytest.raises(ValueError, match="registry.conf is a directory"):
-        context_files.plan(str(host), site, ["servers/registry.conf"])
+        file_utils.plan_files(str(host), site, ["servers/registry.conf"])
     with pytest.raises(ValueError, match="absent '../site.conf'"):
-        context_files.plan(str(host), site, ["../site.conf"])
+        file_utils.plan_files(str(host), site, ["../site.conf"])
 
 
 @pytest.mark.parametrize("entry, named", [
@@ -163,7 +164,7 @@ def test_a_file_named_absent_is_removed_a_link_not_followed_and_its_folder_made(
 ])
 def test_a_context_file_outside_its_directory_or_without_a_mode_is_refused(tmp_path, entry, named):
     with pytest.raises(ValueError, match=named):
-        context_files.plan(str(tmp_path), [entry])
+        file_utils.plan_files(str(tmp_path), [entry])
     assert list(tmp_path.iterdir()) == []
 
 

@@ -10,8 +10,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import posixpath
 import stat
 import tempfile
+
+from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.fortytwo.inception.plugins.module_utils.userns import shift_tree
 
@@ -113,3 +116,69 @@ def ensure_directories(module, entries, shift=None):
         file_args = module.load_file_common_arguments(dict(entry, path=path))
         changed = module.set_fs_attributes_if_different(file_args, changed)
     return changed, created, shifted
+
+
+DIRECTORY_MODE = 0o755
+
+
+def relative_path(dest, option="dest"):
+    """The normalized relative path of `dest`; ValueError for an absolute
+    path, an empty one or one that leaves the directory."""
+    dest = str(dest)
+    normal = posixpath.normpath(dest)
+    if not dest or dest.startswith("/") or normal == "." or normal.split("/")[0] == "..":
+        raise ValueError("%s %r: a relative path inside the directory is expected" % (option, dest))
+    return normal
+
+
+def file_mode(mode):
+    """An octal mode string ("0644") or number, as an int."""
+    try:
+        value = int(mode, 8) if isinstance(mode, str) else int(mode)
+    except (TypeError, ValueError):
+        raise ValueError("mode %r: an octal mode such as \"0644\" is expected" % (mode,))
+    if not 0 <= value <= 0o7777:
+        raise ValueError("mode %r: an octal mode such as \"0644\" is expected" % (mode,))
+    return value
+
+
+def plan_files(directory, files, absent=()):
+    """The plan of a directory's files (context_files, host_files): the
+    directories to make or set (root's, 0755), the files (path, content,
+    mode, dest) that differ and the paths of `absent` to remove; ValueError
+    naming what is in the way or wrong."""
+    wanted = []
+    for entry in files:
+        missing = {"dest", "content", "mode"} - set(entry)
+        if missing:
+            raise ValueError("files: %r lacks %s" % ({k: v for k, v in entry.items() if k != "content"},
+                                                     ", ".join(sorted(missing))))
+        dest = relative_path(entry["dest"])
+        wanted.append((os.path.join(directory, dest), to_bytes(entry["content"], errors="surrogate_or_strict"),
+                       file_mode(entry["mode"]), dest))
+    unwanted = [relative_path(dest, "absent") for dest in absent]
+    folders = {directory}
+    for dest in [entry[3] for entry in wanted] + unwanted:
+        parent = posixpath.dirname(dest)
+        while parent:
+            folders.add(os.path.join(directory, parent))
+            parent = posixpath.dirname(parent)
+    gone = [os.path.join(directory, dest) for dest in unwanted if os.path.lexists(os.path.join(directory, dest))]
+    taken = [path for path in gone if os.path.isdir(path) and not os.path.islink(path)]
+    if taken:
+        raise ValueError("absent: %s is a directory: move it away" % ", ".join(taken))
+    try:
+        folders = sorted(folder for folder in folders if not directory_is(folder, DIRECTORY_MODE))
+    except OSError as error:
+        raise ValueError(error.strerror)
+    return folders, [entry for entry in wanted if not file_is(*entry[:3])], gone
+
+
+def write_files(folders, files, gone=()):
+    """Make the directories, write the files and remove the paths of a plan."""
+    for folder in folders:
+        make_directory(folder, DIRECTORY_MODE)
+    for path, content, mode, _dest in files:
+        replace_file(path, content, mode)
+    for path in gone:
+        os.unlink(path)

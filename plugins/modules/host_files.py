@@ -18,9 +18,9 @@ description:
   - What C(fortytwo.inception.docker_host) keeps on the host besides the engine, in one module call where it made
     three (M(fortytwo.inception.context_files), M(fortytwo.inception.directories), M(ansible.builtin.lineinfile)),
     each a Python start on the host on every run.
-  - Each of O(files) holds exactly its content, root's, with its mode (written beside its place and renamed over
-    it; its missing parent directory made root's, 0755); each of O(directories) exists with its owner, group and
-    mode, as M(fortytwo.inception.directories) makes them; each name of O(hosts) resolves to its address in
+  - Each of O(files) holds exactly its content, root's, with its mode, its directory root's, 0755, as
+    M(fortytwo.inception.context_files) writes a directory's files (beside its place, then renamed over it); each
+    of O(directories) exists with its owner, group and mode, as M(fortytwo.inception.directories) makes them; each name of O(hosts) resolves to its address in
     O(hosts_file), and no name of O(hosts_absent) is there.
   - Compares first and changes only what differs, so a rerun changes nothing and a change made behind Ansible's
     back is repaired. A path taken by something that is not a directory, where one is wanted, fails the module,
@@ -119,9 +119,8 @@ import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes
 from ansible_collections.fortytwo.inception.plugins.module_utils.files import (
-    DIRECTORY_OPTIONS, directory_is, ensure_directories, file_is, make_directory, replace_file)
+    DIRECTORY_OPTIONS, ensure_directories, plan_files, write_files)
 
 
 def _names_line(name):
@@ -174,27 +173,21 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    # What differs, every path that is in the way named before anything is written.
-    files, parents = [], []
+    # What differs, every path that is in the way named before anything is
+    # written: each file planned as context_files plans its directory's.
+    folders, files = [], []
     for entry in params["files"]:
         if not os.path.isabs(entry["path"]):
             module.fail_json(msg="files: %s is not an absolute path" % entry["path"])
-        try:
-            mode = int(entry["mode"], 8)
-        except ValueError:
-            module.fail_json(msg="files: the mode %r of %s is not octal, as \"0644\"" % (entry["mode"], entry["path"]))
-        content = to_bytes(entry["content"], errors="surrogate_or_strict")
-        parent = os.path.dirname(entry["path"])
-        if not os.path.isdir(parent):
-            try:
-                directory_is(parent, 0o755)  # names what is in the way
-            except OSError as error:
-                module.fail_json(msg=error.strerror)
-            parents.append(parent)
         if os.path.isdir(entry["path"]) and not os.path.islink(entry["path"]):
             module.fail_json(msg="%s is a directory: move it away, nothing was replaced" % entry["path"])
-        if not file_is(entry["path"], content, mode):
-            files.append((entry["path"], content, mode))
+        try:
+            made, differ, _gone = plan_files(os.path.dirname(entry["path"]), [dict(
+                entry, dest=os.path.basename(entry["path"]))])
+        except ValueError as error:
+            module.fail_json(msg="files: %s" % error)
+        folders += [folder for folder in made if folder not in folders]
+        files += differ
     for entry in params["directories"]:
         if os.path.lexists(entry["path"]) and not os.path.isdir(entry["path"]):
             module.fail_json(msg="%s exists and is not a directory: move it away, nothing was replaced" % entry["path"])
@@ -207,10 +200,7 @@ def main():
 
     if not module.check_mode:
         try:
-            for parent in parents:
-                make_directory(parent, 0o755)
-            for path, content, mode in files:
-                replace_file(path, content, mode)
+            write_files(folders, files)
             if hosts_changed:
                 # In place: the same inode (a container's /etc/hosts is a bind mount).
                 with open(hosts_file, "w") as handle:
@@ -218,7 +208,8 @@ def main():
         except OSError as error:
             module.fail_json(msg="writing %s: %s" % (error.filename or "the host's files", error.strerror or error))
     dirs_changed, created, _shifted = ensure_directories(module, params["directories"])
-    module.exit_json(changed=bool(files or hosts_changed or dirs_changed), written=[path for path, _c, _m in files],
+    module.exit_json(changed=bool(folders or files or hosts_changed or dirs_changed),
+                     written=[path for path, _c, _m, _d in files],
                      created=created, hosts_changed=hosts_changed)
 
 
