@@ -154,12 +154,18 @@ def parse_sums(text):
     return parsed
 
 
+def complete_backups(backups_dir):
+    """The complete backups of `backups_dir` (backup-<UTC time> directories;
+    a .part one is not complete), oldest first."""
+    return sorted(entry for entry in (os.listdir(backups_dir) if os.path.isdir(backups_dir) else [])
+                  if BACKUP.match(entry) and os.path.isdir(os.path.join(backups_dir, entry)))
+
+
 def find_backup(backups_dir, name):
     """The directory name of backup `name` ('latest': the newest complete
     one) in `backups_dir`; ValueError naming what is there when there is
     none."""
-    present = sorted(entry for entry in (os.listdir(backups_dir) if os.path.isdir(backups_dir) else [])
-                     if BACKUP.match(entry) and os.path.isdir(os.path.join(backups_dir, entry)))
+    present = complete_backups(backups_dir)
     chosen = (present[-1] if present else "") if name == "latest" else name
     if chosen not in present:
         raise ValueError("No backup %s in %s (there are: %s). Set backup_name, or backup_upload_from to a backup "
@@ -169,12 +175,10 @@ def find_backup(backups_dir, name):
 
 def to_remove(backups_dir, keep, adding=()):
     """The complete backups of `backups_dir` (and `adding`, one about to be)
-    beyond the newest `keep` (none for 0), oldest first; a .part directory is
-    never among them."""
+    beyond the newest `keep` (none for 0), oldest first."""
     if keep < 1:
         return []
-    present = sorted(set(entry for entry in (os.listdir(backups_dir) if os.path.isdir(backups_dir) else [])
-                         if BACKUP.match(entry) and os.path.isdir(os.path.join(backups_dir, entry))) | set(adding))
+    present = sorted(set(complete_backups(backups_dir)) | set(adding))
     return [entry for entry in present[:-keep] if entry not in adding]
 
 
