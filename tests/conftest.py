@@ -2,6 +2,7 @@
 import json
 import os
 import pathlib
+import stat
 import subprocess
 import sys
 
@@ -103,3 +104,9 @@ def run_module(module, args, *extra):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     # After the line profile_tasks (ansible.cfg) prints first.
     return json.JSONDecoder().raw_decode(done.stdout[done.stdout.index("{"):])[0]["plays"][0]["tasks"][0]["hosts"]["localhost"]
+
+
+def owner_mode(path):
+    """(uid, gid, permission bits) of `path` itself (a link is not followed)."""
+    info = os.lstat(path)
+    return info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)

@@ -2,11 +2,10 @@
 several directories made with their owners and modes in one call, left alone
 when right, repaired when changed, and their trees' owners moved."""
 import os
-import stat
 
 import pytest
 
-from conftest import run_module
+from conftest import owner_mode, run_module
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
 
@@ -14,11 +13,6 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as roo
 def directories(args, *extra):
     """One call of the module (ad hoc, local); its JSON result."""
     return run_module("fortytwo.inception.directories", args, *extra)
-
-
-def owner_mode(path):
-    info = os.lstat(path)
-    return info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)
 
 
 def test_the_directories_are_made_as_asked_then_left_alone_then_repaired(tmp_path):

@@ -2,11 +2,10 @@
 /etc/hosts names in one module call (run by Ansible on this machine, root
 only), and its hosts-file edit as a function."""
 import os
-import stat
 
 import pytest
 
-from conftest import run_module
+from conftest import owner_mode, run_module
 
 from ansible_collections.fortytwo.inception.plugins.modules.host_files import hosts_text
 
@@ -15,11 +14,6 @@ ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root
 
 def host_files(args, *extra):
     return run_module("fortytwo.inception.host_files", args, *extra)
-
-
-def owner_mode(path):
-    info = os.lstat(path)
-    return info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)
 
 
 def test_a_name_is_added_replaced_on_its_last_line_or_left_and_other_lines_kept():

@@ -5,7 +5,6 @@ other names, signed by another key or about to expire; owners and modes
 repaired; a key from community.crypto's openssl_privatekey kept."""
 import datetime
 import os
-import stat
 import subprocess
 
 import pytest
@@ -14,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from conftest import run_module
+from conftest import owner_mode, run_module
 from ansible_collections.fortytwo.inception.plugins.modules import tls_certificate
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
@@ -30,11 +29,6 @@ def read(tmp_path):
     cert = x509.load_pem_x509_certificate((tmp_path / "site.crt").read_bytes())
     key = serialization.load_pem_private_key((tmp_path / "site.key").read_bytes(), password=None)
     return cert, key
-
-
-def owner_mode(path):
-    info = os.lstat(path)
-    return info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)
 
 
 def test_a_server_certificate_is_made_for_the_names_then_kept(tmp_path):
