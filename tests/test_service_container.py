@@ -31,12 +31,13 @@ class Run:
         self.calls, self.answers = [], dict(answers or {})
         self.plugin = stand_in(ActionModule, "fortytwo.inception.service_container", {
             "service": SERVICE, "image": "mariadb:0123456789ab", "profile": PROFILE, "network": "jdoe_inception",
-            "secrets_dir": "/opt/inception/secrets", **args}, self.module)
+            "secrets_dir": "/opt/inception/secrets", "engine_version": "26.1.5", **args}, self.module)
 
     def module(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
         assert_documented(module_name, module_args)
         self.calls.append((module_name.split(".")[-1], module_args))
-        return dict(self.answers.get(module_name.split(".")[-1], {}))
+        answer = self.answers.get(module_name.split(".")[-1], {})
+        return dict(answer.pop(0) if isinstance(answer, list) else answer)
 
     def __call__(self):
         return self.plugin.run(task_vars={})
@@ -291,3 +292,83 @@ def test_a_refused_configuration_leaves_the_running_container_and_removes_what_w
     assert [args.get("name") for name, args in run.calls if name == "docker_container"] == ["jdoe_nginx-configtest"]
     assert run.args("docker_image") == ([{"name": "nginx:0123456789ab", "state": "absent"}] if new_image else [])
     assert run.args("file") == ([] if new_image else [{"path": "/opt/inception/nginx/site.conf", "state": "absent"}])
+
+
+STARTING = {"changed": True, "container": {"State": {"Status": "running", "Health": {"Status": "starting"}}}}
+
+
+@pytest.fixture()
+def no_pause(monkeypatch):
+    monkeypatch.setattr(containers, "PROBE_PACE", 0)
+
+
+@pytest.mark.parametrize("engine", ["20.10.24+dfsg1", "24.0.7", ""])
+def test_an_older_engine_starts_the_container_then_the_plugin_runs_its_check_until_it_passes(engine, no_pause):
+    run = Run({"docker_container": STARTING, "docker_container_exec": [
+        {"failed": True, "msg": "Container jdoe_mariadb is restarting, wait until the container is running"},
+        {"changed": True, "rc": 1, "stdout": "", "stderr": "Can't connect to server on '127.0.0.1'"},
+        {"changed": True, "rc": 0, "stdout": "", "stderr": ""}]}, engine_version=engine)
+    result = run()
+    args = run.args("docker_container")[0]
+    # The engine would run its first check a whole interval (5 s) after the start.
+    assert args["state"] == "started" and "healthy_wait_timeout" not in args
+    assert "start_interval" not in args["healthcheck"]
+    assert [name for name, _args in run.calls] == ["docker_volume", "docker_container"] + ["docker_container_exec"] * 3
+    assert run.args("docker_container_exec")[0] == {"container": "jdoe_mariadb", "argv": ["/usr/local/bin/healthcheck.sh"]}
+    # The check's runs change nothing: the container's step alone says.
+    assert (result["changed"], result["changes"]) == (True, ["container jdoe_mariadb"])
+
+
+def test_an_older_engine_runs_no_check_for_a_container_it_already_says_is_healthy():
+    healthy = {"container": {"State": {"Status": "running", "Health": {"Status": "healthy"}}}}
+    run = Run({"docker_container": healthy}, engine_version="20.10.24+dfsg1")
+    assert run()["changed"] is False
+    assert [name for name, _args in run.calls] == ["docker_volume", "docker_container"]
+
+
+def test_an_engine_of_25_or_later_waits_itself_and_the_plugin_runs_no_check():
+    run = Run({"docker_container": STARTING})
+    run()
+    assert run.args("docker_container")[0]["state"] == "healthy"
+    assert run.args("docker_container_exec") == []
+
+
+def test_a_check_that_never_passes_fails_saying_why_after_the_wait(no_pause):
+    run = Run({"docker_container": STARTING,
+               "docker_container_exec": {"changed": True, "rc": 1, "stdout": "", "stderr": "no answer"},
+               "docker_container_info": {"exists": True, "container": STARTING["container"]},
+               "command": {"stdout_lines": ["mariadbd: Read-only file system"]}},
+              engine_version="20.10.24", profile=dict(PROFILE, healthy_timeout=0))
+    with pytest.raises(AnsibleActionFail) as failure:
+        run()
+    assert str(failure.value.message).splitlines()[:2] == [
+        "jdoe_mariadb did not become healthy: its health check did not pass within 0 seconds "
+        "(the last: exit 1: no answer)", "state: running, exit code -, restarts 0, health starting"]
+    assert "  mariadbd: Read-only file system" in str(failure.value.message).splitlines()
+
+
+def test_check_mode_starts_nothing_so_runs_no_check():
+    run = Run({"docker_container": STARTING}, engine_version="20.10.24")
+    run.plugin._task.check_mode = True
+    run()
+    assert run.args("docker_container_exec") == []
+
+
+@pytest.mark.parametrize("test, argv", [
+    (["CMD", "/usr/local/bin/healthcheck.sh"], ["/usr/local/bin/healthcheck.sh"]),
+    (["CMD", "redis-cli", "ping"], ["redis-cli", "ping"]),
+    (["CMD-SHELL", "curl -sf http://127.0.0.1/ || exit 1"], ["/bin/sh", "-c", "curl -sf http://127.0.0.1/ || exit 1"]),
+])
+def test_the_check_runs_as_the_engine_runs_it(test, argv):
+    assert containers.probe_argv({"test": test}) == argv
+
+
+@pytest.mark.parametrize("test", [["NONE"], ["CMD"], [], ["CMD-SHELL", "a", "b"]])
+def test_a_check_that_is_no_command_is_refused_before_anything_starts(test):
+    with pytest.raises(ValueError, match="health check"):
+        containers.probe_argv({"test": test})
+    service = dict(SERVICE, healthcheck={"test": test})
+    run = Run(service=service, engine_version="20.10.24")
+    with pytest.raises(AnsibleActionFail, match="mariadb: health check"):
+        run()
+    assert run.calls == []

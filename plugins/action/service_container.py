@@ -40,6 +40,11 @@ class ActionModule(ActionBase):
                 blkio_weight_supported=args["blkio_weight_supported"], engine_version=args["engine_version"])
             if args["healthy_wait"]:
                 container["healthy_wait_timeout"] = args["healthy_wait"]
+            # An older engine's first check comes a whole interval after the
+            # start: the plugin runs the check itself until it passes.
+            probe = None
+            if container["state"] == "started":
+                probe = (containers.probe_argv(container["healthcheck"]), container.pop("healthy_wait_timeout"))
             volumes = [containers.volume_args(volume) for volume in service.get("volumes") or []]
         except (KeyError, ValueError) as error:
             raise AnsibleActionFail("%s: %s" % (service["name"], error))
@@ -56,11 +61,15 @@ class ActionModule(ActionBase):
             started = time.monotonic()
             answer = self._execute_module(module_name="community.docker.docker_container", module_args=container,
                                           task_vars=task_vars)
+            reason = answer.get("msg", "failed") if answer.get("failed") else None
+            # Healthy already (a rerun), nothing to wait for; check mode starts nothing.
+            if not reason and probe and not self._task.check_mode and (
+                    containers.health_status(answer.get("container")) != "healthy"):
+                reason = self._probe(container["name"], probe[0], probe[1], task_vars)
             seconds = time.monotonic() - started
-            if answer.get("failed"):
+            if reason:
                 # The report alone: the container's whole inspect would bury it.
-                raise AnsibleActionFail(self._why(container["name"], answer.get("msg", "failed"), args["log_lines"],
-                                                  task_vars))
+                raise AnsibleActionFail(self._why(container["name"], reason, args["log_lines"], task_vars))
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         if answer.get("changed"):
@@ -69,6 +78,22 @@ class ActionModule(ActionBase):
         result.update(changed=bool(changed), first_start=starting, changes=changed, tested=test, reloaded=reload,
                       seconds=round(seconds, 1))
         return result
+
+    def _probe(self, name, argv, timeout, task_vars):
+        """Run the container's health check (docker_container_exec) every
+        PROBE_PACE seconds until it passes: None; or, after `timeout`
+        seconds, why it did not (the check's last answer)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            check = self._execute_module(module_name="community.docker.docker_container_exec",
+                                         module_args={"container": name, "argv": argv}, task_vars=task_vars)
+            if not check.get("failed") and check.get("rc") == 0:
+                return None
+            if time.monotonic() >= deadline:
+                last = check.get("msg") if check.get("failed") else "exit %s: %s" % (
+                    check.get("rc"), (check.get("stdout", "") + " " + check.get("stderr", "")).strip())
+                return "its health check did not pass within %d seconds (the last: %s)" % (timeout, last)
+            time.sleep(containers.PROBE_PACE)
 
     def _why(self, name, reason, lines, task_vars):
         """What keeps a container from being healthy: its state and health

@@ -16,9 +16,15 @@ short_description: Run a service's container from its description, with its volu
 version_added: 0.2.0
 description:
   - Creates the named volumes of a service (C(service.volumes), each bound to its host path) with
-    C(community.docker.docker_volume), then runs its container with C(community.docker.docker_container),
-    C(state=healthy). The modules compare, so a rerun changes nothing and a change made behind Ansible's back
+    C(community.docker.docker_volume), then runs its container with C(community.docker.docker_container)
+    until it is healthy. The modules compare, so a rerun changes nothing and a change made behind Ansible's back
     (a setting, a network connected, a container removed) is repaired.
+  - Healthy before the next service starts. From Docker 25 on, C(state=healthy) waits (the checks of the start
+    period run every C(start_interval), 1 s). An older engine (Debian 12's 20.10) runs a container's first check
+    a whole interval (5 s) after its start, so there the container is started (C(state=started)) and the plugin
+    runs its health check itself (C(community.docker.docker_container_exec), the check's own command, every
+    half second) until it passes; the engine's own status says C(healthy) at its first check, at most one
+    interval later. A container the engine already says is healthy (a rerun) is not checked again.
   - The container's arguments are made in Python from the description (plugins/plugin_utils/containers.py,
     unit-tested), as kolla-ansible's C(kolla_container) does from its services' dicts. Every container gets
     the stack's network and no other (with the service's aliases), C(cap_drop=ALL) with only the profile's
@@ -83,7 +89,9 @@ options:
     type: bool
     default: false
   engine_version:
-    description: The engine's C(ServerVersion); C(start_interval) is set from version 25 on.
+    description:
+      - The engine's C(ServerVersion). From version 25 on, C(start_interval) is set and the engine's own wait is
+        used; before, the plugin runs the health check itself until it passes.
     type: str
     default: ""
   log_lines:
@@ -150,7 +158,8 @@ reloaded:
   returned: success
   type: bool
 seconds:
-  description: How long the container step took (for a swap, from the old container's stop to the new one healthy).
+  description: How long the container step took (for a swap, from the old container's stop to the new one's health
+    check passing).
   returned: success
   type: float
 """

@@ -19,6 +19,9 @@ HEALTHCHECK_DEFAULTS = {"test": ["CMD", "/usr/local/bin/healthcheck.sh"], "inter
 # Docker Engine 25 (API 1.44) runs the checks of the start period at
 # start_interval; an older engine (Debian 12's 20.10) has no such setting.
 START_INTERVAL_ENGINE = 25
+# How often the service_container plugin runs the health check itself on an
+# older engine, until it passes (the engine's start_interval, by hand).
+PROBE_PACE = 0.5
 SECRETS_TARGET = "/run/secrets"
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 # The settings of the description passed to docker_container as they are, when given.
@@ -43,6 +46,37 @@ def healthcheck(spec, start_period, engine_version=""):
     if _engine_major(engine_version) < START_INTERVAL_ENGINE:
         check.pop("start_interval")
     return check
+
+
+def waits_for_engine(engine_version):
+    """Whether docker_container's own wait (state=healthy) is quick: from
+    Docker 25 on, the checks of the start period run every start_interval,
+    so the engine says healthy about when the service is ready. An older
+    engine runs its first check a whole interval after the start (5 s by
+    default): there the plugin starts the container (state=started) and runs
+    its health check itself (probe_argv) every PROBE_PACE seconds until it
+    passes, so the next service starts as soon as this one is ready; the
+    engine's own status follows at its first check."""
+    return _engine_major(engine_version) >= START_INTERVAL_ENGINE
+
+
+def probe_argv(check):
+    """The command that runs the health check `check` (docker_container's
+    healthcheck) in the container, for docker_container_exec: a CMD's
+    arguments, a CMD-SHELL's line under /bin/sh -c, as the engine runs them."""
+    test = list(check.get("test") or [])
+    if len(test) > 1 and test[0] == "CMD":
+        return test[1:]
+    if len(test) == 2 and test[0] == "CMD-SHELL":
+        return ["/bin/sh", "-c", test[1]]
+    raise ValueError("health check %r: a service's test is [CMD, ...] or [CMD-SHELL, line]" % (test,))
+
+
+def health_status(container):
+    """The engine's health status of a container (docker_container's or
+    docker_container_info's `container`): healthy, starting, unhealthy, or
+    none."""
+    return (((container or {}).get("State") or {}).get("Health") or {}).get("Status", "none")
 
 
 def blkio_rules(limits, device):
@@ -104,7 +138,8 @@ def container_args(service, image, profile, network, labels=None, secrets_dir=""
     args = {
         "name": service["container"],
         "image": image,
-        "state": "healthy",
+        # The wait itself is the plugin's on an older engine (probe_argv).
+        "state": "healthy" if waits_for_engine(engine_version) else "started",
         "healthy_wait_timeout": start_timeout if starting else profile["healthy_timeout"],
         "restart_policy": profile["restart_policy"],
         "stop_timeout": profile["stop_timeout"],

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import curl, php
+from conftest import curl, php, settled
 
 
 @pytest.fixture()
@@ -27,7 +27,7 @@ def published(container):
     ("adminer", "php-fpm"), ("backup_cron", "cron"),
 ])
 def test_bonus_container_is_healthy_with_its_daemon_as_pid_1(host, inspect, bonus, stack, service, daemon):
-    container = inspect(bonus(service))
+    container = settled(inspect, bonus(service))
     assert container["State"]["Health"]["Status"] == "healthy"
     assert container["HostConfig"]["RestartPolicy"]["Name"] == "unless-stopped"
     assert re.fullmatch(rf"{service}:[0-9a-f]{{12}}", container["Config"]["Image"])

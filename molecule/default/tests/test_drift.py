@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from conftest import EPHEMERAL, FIGURES, SCENARIO, curl
+from conftest import EPHEMERAL, FIGURES, SCENARIO, curl, settled
 from playbook import run_playbook
 
 pytestmark = pytest.mark.skipif(SCENARIO != "default", reason="runs the playbook from this controller")
@@ -57,7 +57,7 @@ class Drift:
     def healthy(self, service):
         if not self.exists(service):
             return False
-        state = self.container(service)["State"]
+        state = settled(self.inspect, self.prefix + service)["State"]
         return state["Status"] == "running" and (state.get("Health") or {}).get("Status") == "healthy"
 
     def networks(self, service):

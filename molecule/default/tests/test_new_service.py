@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from conftest import EPHEMERAL, ROOT, SCENARIO, SERVICES
+from conftest import EPHEMERAL, ROOT, SCENARIO, SERVICES, settled
 from playbook import collection_copy, private_json, run_playbook
 
 pytestmark = pytest.mark.skipif(SCENARIO != "default", reason="runs the playbooks from this controller")
@@ -118,7 +118,7 @@ def test_a_new_service_is_one_folder_and_one_line(host, stack, inspect, with_thr
     before = {s: inspect(stack["prefix"] + s)["Id"] for s in SERVICES}
     try:
         assert changed(run_copy(with_throwaway, "site.yml")) > 0
-        container = inspect(name)
+        container = settled(inspect, name)
         assert container["State"]["Health"]["Status"] == "healthy"
         assert re.fullmatch(r"throwaway:[0-9a-f]{12}", container["Config"]["Image"])
         assert list(container["NetworkSettings"]["Networks"]) == [stack["network"]]
@@ -142,7 +142,7 @@ def test_a_new_service_is_one_folder_and_one_line(host, stack, inspect, with_thr
 
         # Back on, then the collection without it: a service gone from the list is removed.
         assert changed(run_copy(with_throwaway, "site.yml")) > 0
-        assert inspect(name)["State"]["Health"]["Status"] == "healthy"
+        assert settled(inspect, name)["State"]["Health"]["Status"] == "healthy"
         assert changed(run_playbook("site.yml", EPHEMERAL / "inventory")) > 0
         assert host.run(f"docker container inspect {name}").rc != 0
         assert {s: inspect(stack["prefix"] + s)["Id"] for s in SERVICES} == before

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import EPHEMERAL, FIGURES, SCENARIO, SERVICES, curl, php, secret_file_owners
+from conftest import EPHEMERAL, FIGURES, SCENARIO, SERVICES, curl, php, secret_file_owners, settled
 from playbook import run_playbook
 
 
@@ -120,8 +120,8 @@ def content(host, stack):
 
 
 def everything_healthy(host, stack, inspect):
-    states = {n: (inspect(n)["State"]["Status"], (inspect(n)["State"].get("Health") or {}).get("Status"))
-              for n in names(stack)}
+    states = {n: (state["Status"], (state.get("Health") or {}).get("Status"))
+              for n in names(stack) for state in [settled(inspect, n)["State"]]}
     assert all(state == ("running", "healthy") for state in states.values()), states
 
 
