@@ -2,6 +2,7 @@
 import pytest
 import yaml
 
+from ansible_collections.fortytwo.inception.plugins.modules.service_plan import ARGUMENT_SPEC as SERVICE_PLAN_SPEC
 from conftest import ROLES, SERVICE_ROLES
 
 ROLE_NAMES = ("common", "service", "docker_host", "backup") + SERVICE_ROLES
@@ -49,12 +50,16 @@ def test_host_preflight_entry_point_validates_the_same_options():
     assert specs["validate"] == specs["main"]
 
 
-def test_the_service_role_checks_a_description_where_a_run_starts_with_it():
-    # deploy and upgrade run after the preflight's validate, in the same run.
-    specs = spec("service")
-    assert set(specs) == {"main", "validate", "remove"}
-    assert specs["validate"] == specs["remove"]
-    assert set(specs["validate"]["options"]) == {"service"}
+def test_a_services_description_is_checked_once_by_service_plan_where_a_run_starts():
+    # The service role's own spec is its values (the profile...); a service's
+    # description is declared and checked by service_plan alone, which the
+    # preflight's validate step runs before deploy and upgrade, in the same run.
+    assert set(spec("service")) == {"main"}
+    assert "service" not in spec("service")["main"]["options"]
+    option = SERVICE_PLAN_SPEC["service"]
+    assert (option["type"], option["required"]) == ("dict", True) and {"name", "container"} <= set(option["options"])
+    validate = (ROLES / "service" / "tasks" / "validate.yml").read_text()
+    assert "fortytwo.inception.service_plan:" in validate and "service: \"{{ service }}\"" in validate
 
 
 @pytest.mark.parametrize("role", ("mariadb", "wordpress"))

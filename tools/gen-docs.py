@@ -95,13 +95,11 @@ def usage(role):
 
 def how_it_runs(role):
     if role == "service":
-        deploy = spec("service")["validate"]
-        return ("## A service's whole life\n\n"
-                + "\n".join("- " + plain(p) for p in as_list(deploy["description"])) + "\n\n"
-                "Each service role hands it this description (`vars/main.yml`, `<role>_service`), "
-                "checked by the entry points `validate` (the preflight, before `deploy` and `upgrade` in the same run) "
-                "and `remove`:\n\n"
-                + variables_block(deploy["options"]) + "\n"
+        return ("## A service's description\n\n"
+                "Each service role hands it its description (`vars/main.yml`, `<role>_service`); its keys are "
+                "declared, documented and checked, every problem at once, by the preflight's "
+                "`fortytwo.inception.service_plan` (`ansible-doc fortytwo.inception.service_plan`, option "
+                "`service`), before anything on the host changes.\n\n"
                 "## Add a service\n\n"
                 "One folder, `roles/<name>/`, like the bonus roles (`redis` is the smallest): templates "
                 "(a Dockerfile `FROM {{ inception_base_image }}`, an entrypoint that `exec`s the daemon, a "
