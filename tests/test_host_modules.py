@@ -8,7 +8,7 @@ import pytest
 from ansible_collections.fortytwo.inception.plugins.module_utils import files as file_utils
 from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory
 from ansible_collections.fortytwo.inception.plugins.modules import host_facts, secret_files
-from conftest import run_module
+from conftest import owner_mode, run_module
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
 
@@ -94,6 +94,34 @@ def test_the_stacks_directories_and_secret_files_are_one_call_then_nothing_then_
     repaired = run_module("fortytwo.inception.secret_files", args)
     assert repaired["changed"] and repaired["written"] == [] and repaired["created"] == []
     assert stat.S_IMODE((tmp_path / "data" / "mariadb").stat().st_mode) == 0o700
+
+
+def test_the_services_host_files_are_written_in_the_same_call_and_named_when_they_change(tmp_path):
+    """As stack_files.yml calls it with the plan's host files (nginx's site.conf)."""
+    nginx = tmp_path / "nginx"
+    args = {"directory": str(tmp_path / "secrets"), "secrets": {"db_password": "s3cret"}, "shift": None,
+            "files": [{"directory": str(nginx), "absent": ["servers/registry.conf"],
+                       "files": [{"dest": "site.conf", "content": "server_name jdoe.42.fr;\n", "mode": "0644"}]}]}
+    (nginx / "servers").mkdir(parents=True)
+    (nginx / "servers" / "registry.conf").write_text("a server this host no longer runs\n")
+    first = run_module("fortytwo.inception.secret_files", args)
+    assert first["changed"] and first["files_changed"] == [str(nginx / "site.conf"), str(nginx / "servers" / "registry.conf")]
+    assert (nginx / "site.conf").read_text() == "server_name jdoe.42.fr;\n"
+    assert owner_mode(nginx / "site.conf") == (0, 0, 0o644) and not (nginx / "servers" / "registry.conf").exists()
+    again = run_module("fortytwo.inception.secret_files", args)
+    assert not again["changed"] and again["files_changed"] == []
+    # Edited behind Ansible's back: repaired and named, the secrets left alone.
+    (nginx / "site.conf").write_text("server_name elsewhere;\n")
+    repaired = run_module("fortytwo.inception.secret_files", args)
+    assert repaired["changed"] and repaired["files_changed"] == [str(nginx / "site.conf")] and repaired["written"] == []
+    assert (nginx / "site.conf").read_text() == "server_name jdoe.42.fr;\n"
+    # A path in the way is named before anything is written.
+    (tmp_path / "secrets" / "db_password").write_text("edited")
+    (nginx / "site.conf").unlink()
+    (nginx / "site.conf").mkdir()
+    refused = run_module("fortytwo.inception.secret_files", args)
+    assert refused.get("failed") and str(nginx / "site.conf") in refused["msg"]
+    assert (tmp_path / "secrets" / "db_password").read_text() == "edited"
 
 
 def test_a_build_context_is_written_whole_then_left_alone(tmp_path):

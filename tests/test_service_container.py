@@ -237,8 +237,11 @@ NGINX = {
     "name": "nginx", "container": "jdoe_nginx",
     "config_test": {"command": ["nginx", "-t"], "mounts": [
         {"type": "bind", "source": "/opt/inception/nginx", "target": "/etc/nginx/host", "read_only": True}]},
-    "config_reload": ["nginx", "-s", "reload"], "config_files": ["/opt/inception/nginx/site.conf"],
+    "config_reload": ["nginx", "-s", "reload"],
+    "host_files": {"directory": "/opt/inception/nginx", "absent": ["servers/registry.conf"],
+                   "files": [{"src": "site.conf.j2", "dest": "site.conf", "mode": "0644"}]},
 }
+SITE_CONF = "/opt/inception/nginx/site.conf"
 
 
 @pytest.mark.parametrize("new_image, changed, steps", [
@@ -248,8 +251,16 @@ NGINX = {
     (True, True, (True, False)),      # both: tested; the new container reads them anyway
 ])
 def test_what_is_tested_and_reloaded_before_the_swap(new_image, changed, steps):
+    # Its files of the host written or removed by the stack's step, or its own config_changed (the certificate).
+    for written in ([SITE_CONF], ["/opt/inception/nginx/servers/registry.conf"]):
+        assert containers.config_steps(NGINX, new_image, written if changed else ["/opt/inception/other.conf"]) == steps
     assert containers.config_steps(dict(NGINX, config_changed=changed), new_image) == steps
-    assert containers.config_steps({"name": "redis", "config_changed": changed}, new_image) == (False, False)
+    assert containers.config_steps({"name": "redis", "config_changed": changed}, new_image, [SITE_CONF]) == (False, False)
+
+
+def test_a_services_host_files_are_those_written_and_those_that_must_not_exist():
+    assert containers.host_file_paths(NGINX) == [SITE_CONF, "/opt/inception/nginx/servers/registry.conf"]
+    assert containers.host_file_paths({"name": "redis"}) == []
 
 
 def test_a_new_image_is_tested_in_a_throwaway_container_without_network_then_swapped():
@@ -265,7 +276,7 @@ def test_a_new_image_is_tested_in_a_throwaway_container_without_network_then_swa
 
 def test_changed_files_of_the_host_are_tested_then_the_running_daemon_reloads_them():
     run = Run({"docker_container_info": {"exists": True, "container": {"State": {"Running": True}}}},
-              service=dict(NGINX, config_changed=True), image="nginx:0123456789ab", secrets_dir="")
+              service=NGINX, image="nginx:0123456789ab", secrets_dir="", changed_files=[SITE_CONF])
     result = run()
     assert [name for name, _args in run.calls] == ["docker_container", "docker_container_info",
                                                    "docker_container_exec", "docker_container"]
@@ -282,8 +293,8 @@ def test_a_refused_configuration_leaves_the_running_container_and_removes_what_w
                 return {"failed": True, "msg": 'nginx: [emerg] unknown directive "this_is_not_a_directive"'}
             return answer
 
-    run = Refusing(service=dict(NGINX, config_changed=not new_image), image="nginx:0123456789ab",
-                   new_image=new_image, secrets_dir="")
+    run = Refusing(service=NGINX, image="nginx:0123456789ab", new_image=new_image, secrets_dir="",
+                   changed_files=[] if new_image else [SITE_CONF])
     with pytest.raises(AnsibleActionFail) as failure:
         run()
     assert str(failure.value.message) == ('nginx refused the configuration of nginx:0123456789ab: '
@@ -291,7 +302,9 @@ def test_a_refused_configuration_leaves_the_running_container_and_removes_what_w
     # The container itself is never touched; the new image, or the changed files, go.
     assert [args.get("name") for name, args in run.calls if name == "docker_container"] == ["jdoe_nginx-configtest"]
     assert run.args("docker_image") == ([{"name": "nginx:0123456789ab", "state": "absent"}] if new_image else [])
-    assert run.args("file") == ([] if new_image else [{"path": "/opt/inception/nginx/site.conf", "state": "absent"}])
+    assert run.args("file") == ([] if new_image else [
+        {"path": SITE_CONF, "state": "absent"},
+        {"path": "/opt/inception/nginx/servers/registry.conf", "state": "absent"}])
 
 
 STARTING = {"changed": True, "container": {"State": {"Status": "running", "Health": {"Status": "starting"}}}}

@@ -9,7 +9,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.fortytwo.inception.plugins.action import service_plan
 from ansible_collections.fortytwo.inception.plugins.modules.service_plan import ARGUMENT_SPEC
-from conftest import SERVICE_ROLES, resolve
+from conftest import SERVICE_ROLES, resolve, run_module
 
 PROFILE = {"restart_policy": "unless-stopped", "stop_timeout": 10, "healthy_timeout": 60, "capabilities": [],
            "memory": "128m", "cpu_shares": 512, "pids_limit": 64, "blkio_weight": 500,
@@ -75,7 +75,28 @@ def test_the_plan_entry_holds_what_the_site_playbook_reads():
         "secrets": ["mariadb_root_password"], "secret_owners": {},
         # The volumes' data directories are made with the service's own.
         "directories": SERVICE["directories"] + SERVICE["volumes"],
-        "volumes": SERVICE["volumes"], "summary": ["Database: wordpress"]}
+        "volumes": SERVICE["volumes"], "summary": ["Database: wordpress"], "host_files": None}
+
+
+def test_host_files_are_rendered_as_the_build_context_is_and_join_the_plan_not_the_tag(tmp_path):
+    (tmp_path / "Dockerfile.j2").write_text("FROM {{ inception_base_image }}\n")
+    (tmp_path / "site.conf.j2").write_text("server_name {{ inception_domain }};\n")
+    service = {"name": "nginx", "container": "jdoe_nginx",
+               "build_files": [{"src": "Dockerfile.j2", "dest": "Dockerfile", "mode": "0644"}],
+               "host_files": {"directory": "/opt/inception/nginx", "absent": ["servers/registry.conf"],
+                              "files": [{"src": "site.conf.j2", "dest": "site.conf", "mode": "0644"}]}}
+    args = {"role": "nginx_tls", "profile": PROFILE, "templates": str(tmp_path), "base_image": "debian:bookworm"}
+    values = ("-e", "inception_domain=jdoe.42.fr", "-e", "inception_base_image=debian:bookworm")
+    planned = run_module("fortytwo.inception.service_plan", {**args, "service": service}, *values)
+    assert planned["entry"]["host_files"] == {
+        "directory": "/opt/inception/nginx", "absent": ["servers/registry.conf"],
+        "files": [{"dest": "site.conf", "mode": "0644", "content": "server_name jdoe.42.fr;\n"}]}
+    assert planned["entry"]["context"]["files"] == [{"dest": "Dockerfile", "mode": "0644",
+                                                     "content": "FROM debian:bookworm\n"}]
+    # They are the host's, not the image's: the same image on every host of a fleet.
+    alone = run_module("fortytwo.inception.service_plan",
+                       {**args, "service": {k: v for k, v in service.items() if k != "host_files"}}, *values)
+    assert alone["image"] == planned["image"] and alone["entry"]["host_files"] is None
 
 
 @pytest.mark.parametrize("role", SERVICE_ROLES)

@@ -49,10 +49,11 @@ class ActionModule(ActionBase):
         except (KeyError, ValueError) as error:
             raise AnsibleActionFail("%s: %s" % (service["name"], error))
         changed = []
-        test, reload = containers.config_steps(service, args["new_image"])
+        test, reload = containers.config_steps(service, args["new_image"], args["changed_files"])
         try:
             if test or reload:
-                self._configure(service, args["image"], test, reload, args["new_image"], task_vars)
+                self._configure(service, args["image"], test, reload, args["new_image"],
+                                containers.config_changed(service, args["changed_files"]), task_vars)
             for volume in volumes:
                 answer = run_module(self, "community.docker.docker_volume", volume, task_vars,
                                     failure="volume %s: " % volume["volume_name"])
@@ -106,7 +107,7 @@ class ActionModule(ActionBase):
         return containers.unhealthy_report(name, reason, info, (logs.get("stdout_lines") or [])
                                            + (logs.get("stderr_lines") or []), lines)
 
-    def _configure(self, service, image, test, reload, new_image, task_vars):
+    def _configure(self, service, image, test, reload, new_image, changed, task_vars):
         """Test, then swap: the configuration test in a throwaway container of
         the image; the running daemon reloads the files of the host once they
         are tested. Refused: a new image is removed (the next run builds and
@@ -127,7 +128,7 @@ class ActionModule(ActionBase):
             if new_image:
                 self._execute_module(module_name="community.docker.docker_image",
                                      module_args={"name": image, "state": "absent"}, task_vars=task_vars)
-            for path in service.get("config_files") or [] if service.get("config_changed") else []:
+            for path in containers.host_file_paths(service) if changed else []:
                 self._execute_module(module_name="ansible.legacy.file", module_args={"path": path, "state": "absent"},
                                      task_vars=task_vars)
             raise AnsibleActionFail("%s refused the configuration of %s: %s" % (service["name"], image, error.message),

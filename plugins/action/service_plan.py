@@ -43,15 +43,17 @@ def input_errors(role, service, profile):
     return errors
 
 
-def plan_entry(service, profile, context):
+def plan_entry(service, profile, context, host_files=None):
     """What the site playbook does with a service, from its description: the
-    entry of the plan stack.yml and deploy.yml read."""
+    entry of the plan stack.yml and deploy.yml read (`host_files`: its files
+    of the host, rendered, or None)."""
     return {
         "name": service["name"], "container": service["container"], "image": context["image"], "profile": profile,
         "context": {"image": context["image"], "files": context["files"]}, "content_tag": context["content_tag"],
         "secrets": list(service.get("secrets") or []), "secret_owners": dict(service.get("secret_owners") or {}),
         "directories": list(service.get("directories") or []) + list(service.get("volumes") or []),
         "volumes": list(service.get("volumes") or []), "summary": list(service.get("summary") or []),
+        "host_files": host_files,
     }
 
 
@@ -70,8 +72,22 @@ class ActionModule(ActionBase):
         if errors:
             raise AnsibleActionFail(" ".join(errors))
         context = self._render(service, args, task_vars)
-        result.update(changed=False, image=context["image"], entry=plan_entry(service, args["profile"], context))
+        host_files = service.get("host_files")
+        if host_files:
+            host_files = {"directory": host_files["directory"], "absent": list(host_files["absent"]),
+                          "files": [{"dest": entry["dest"], "mode": entry["mode"], "content": text} for entry, text
+                                    in zip(host_files["files"], self._templates(host_files["files"], args, task_vars))]}
+        result.update(changed=False, image=context["image"],
+                      entry=plan_entry(service, args["profile"], context, host_files or None))
         return result
+
+    def _templates(self, entries, args, task_vars):
+        """Each entry's template (`src`, in the role's templates) rendered
+        exactly as the playbook's own templating does: the role's variables,
+        ansible_managed, includes."""
+        lookup = lookup_loader.get("ansible.builtin.template", loader=self._loader, templar=self._templar)
+        return [str(text) for text in lookup.run([os.path.join(args["templates"], entry["src"]) for entry in entries],
+                                                 variables=task_vars)]
 
     def _render(self, service, args, task_vars):
         """Every file of the build context rendered as the template module
@@ -82,12 +98,7 @@ class ActionModule(ActionBase):
             if missing:
                 raise AnsibleActionFail("build_files of %s: %r lacks %s" % (service["name"], entry, ", ".join(sorted(missing))))
             files.append({"src": str(entry["src"]), "dest": str(entry["dest"]), "mode": str(entry["mode"])})
-        # The template lookup renders exactly as the playbook's own
-        # templating does: the role's variables, ansible_managed, includes.
-        lookup = lookup_loader.get("ansible.builtin.template", loader=self._loader, templar=self._templar)
-        rendered = lookup.run([os.path.join(args["templates"], entry["src"]) for entry in files],
-                              variables=task_vars)
-        rendered = [str(text) for text in rendered]
+        rendered = self._templates(files, args, task_vars)
         content_tag = image_tag(rendered, files, args["base_image"])
         try:
             tag = versioned_tag(content_tag, args["package_state"])

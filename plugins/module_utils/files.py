@@ -164,9 +164,9 @@ def plan_files(directory, files, absent=()):
             folders.add(os.path.join(directory, parent))
             parent = posixpath.dirname(parent)
     gone = [os.path.join(directory, dest) for dest in unwanted if os.path.lexists(os.path.join(directory, dest))]
-    taken = [path for path in gone if os.path.isdir(path) and not os.path.islink(path)]
+    taken = [path for path in gone + [entry[0] for entry in wanted] if os.path.isdir(path) and not os.path.islink(path)]
     if taken:
-        raise ValueError("absent: %s is a directory: move it away" % ", ".join(taken))
+        raise ValueError("%s is a directory where a file is wanted or none: move it away" % ", ".join(taken))
     try:
         folders = sorted(folder for folder in folders if not directory_is(folder, DIRECTORY_MODE))
     except OSError as error:

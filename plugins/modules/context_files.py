@@ -22,7 +22,8 @@ description:
     place and renamed over it, so a build never reads half a file.
   - Files of the directory that neither O(files) nor O(absent) name are left alone.
   - M(fortytwo.inception.service_image) calls it with the files M(fortytwo.inception.service_plan) rendered,
-    before it builds; fortytwo.inception.nginx_tls with the files that name its host in nginx's configuration.
+    before it builds. M(fortytwo.inception.secret_files) writes the services' files of the host (nginx's
+    C(site.conf)) the same way, with the stack's secrets, in one call.
 options:
   directory:
     description: The build context's directory.
@@ -61,7 +62,7 @@ EXAMPLES = r"""
       - {dest: Dockerfile, content: "FROM debian:bookworm\n", mode: "0644"}
       - {dest: conf/entrypoint.sh, content: "#!/bin/sh\nexec mariadbd\n", mode: "0755"}
 
-- name: Write this host's nginx files, without the server of a registry it does not run
+- name: Write a directory's files, without the server of a registry it does not run
   fortytwo.inception.context_files:
     directory: /opt/inception/nginx
     files:

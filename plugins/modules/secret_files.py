@@ -25,6 +25,10 @@ description:
   - Contents are never returned or logged (C(no_log)); the result names the files it wrote.
   - With O(directories), the stack's other directories too, in the same call (first), as
     M(fortytwo.inception.directories) makes them (with O(shift)).
+  - With O(files), the files of the host the services' configuration reads (nginx's C(site.conf)), root's, each set
+    in its directory as M(fortytwo.inception.context_files) writes a directory's files; every set is planned
+    before anything is written, so a path in the way is named first. Not secrets; the result names those
+    written or removed (RV(files_changed)), which the services that read them test and reload.
 options:
   directory:
     description: The directory of the secret files.
@@ -48,6 +52,26 @@ options:
         its password file as docker-registry). Its ID is added to O(uid) and O(gid).
     type: dict
     default: {}
+  files:
+    description: Sets of files of the host, each in its O(files[].directory).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      directory:
+        description: The directory of the set (made root's, 0755, with its subdirectories).
+        type: path
+        required: true
+      files:
+        description: Its files, each C(dest) (a path relative to the directory), C(content) and C(mode).
+        type: list
+        elements: dict
+        default: []
+      absent:
+        description: Paths relative to the directory that must not exist.
+        type: list
+        elements: str
+        default: []
 extends_documentation_fragment:
   - fortytwo.inception.directories
   - fortytwo.inception.directories.shift
@@ -86,6 +110,11 @@ written:
   returned: always
   type: list
   elements: str
+files_changed:
+  description: The paths of O(files) written (new, changed or repaired) or removed.
+  returned: always
+  type: list
+  elements: str
 """
 
 import os
@@ -94,7 +123,7 @@ import stat
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible_collections.fortytwo.inception.plugins.module_utils.files import (
-    DIRECTORY_OPTIONS, directory_is, ensure_directories, file_is, make_directory, replace_file)
+    DIRECTORY_OPTIONS, directory_is, ensure_directories, file_is, make_directory, plan_files, replace_file, write_files)
 
 MODE = 0o400
 
@@ -136,10 +165,22 @@ def main():
             owners=dict(type="dict", default={}),
             directories=dict(type="list", elements="dict", default=[], options=DIRECTORY_OPTIONS),
             shift=dict(type="dict"),
+            files=dict(type="list", elements="dict", default=[], options=dict(
+                directory=dict(type="path", required=True),
+                files=dict(type="list", elements="dict", default=[]),
+                absent=dict(type="list", elements="str", default=[]),
+            )),
         ),
         supports_check_mode=True,
     )
     directory = module.params["directory"]
+    # Every set planned before anything is written: a path in the way is named first.
+    plans = []
+    for group in module.params["files"]:
+        try:
+            plans.append(plan_files(group["directory"], group["files"], group["absent"]))
+        except ValueError as error:
+            module.fail_json(msg="files of %s: %s" % (group["directory"], error))
     changed, created, _shifted = ensure_directories(module, module.params["directories"], module.params["shift"])
     try:
         made = not directory_is(directory, 0o700)
@@ -163,7 +204,17 @@ def main():
                 _write(directory, name, content, owner, group)
             except OSError as error:
                 module.fail_json(msg="writing the secret file %s in %s: %s" % (name, directory, error.strerror))
-    module.exit_json(changed=changed or bool(written), created=created, written=written)
+    files_changed = []
+    for folders, files, gone in plans:
+        files_changed += [entry[0] for entry in files] + list(gone)
+        changed = changed or bool(folders)
+        if not module.check_mode:
+            try:
+                write_files(folders, files, gone)
+            except OSError as error:
+                module.fail_json(msg="writing %s: %s" % (error.filename, error.strerror))
+    module.exit_json(changed=changed or bool(written) or bool(files_changed), created=created, written=written,
+                     files_changed=files_changed)
 
 
 if __name__ == "__main__":

@@ -39,8 +39,8 @@ options:
     description:
       - The service's description, as its role hands it to the service role (C(<role>_service), in its
         C(vars/main.yml)); checked here, in the preflight, against this spec, the one place it is declared. Read
-        here are C(name), C(container), C(build_files), C(checks), C(secrets), C(secret_owners), C(directories),
-        C(volumes) and C(summary); the rest is for M(fortytwo.inception.service_container) and the service role's
+        here are C(name), C(container), C(build_files), C(host_files), C(checks), C(secrets), C(secret_owners),
+        C(directories), C(volumes) and C(summary); the rest is for M(fortytwo.inception.service_container) and the service role's
         steps.
     type: dict
     required: true
@@ -94,9 +94,47 @@ options:
         type: list
         elements: dict
         default: []
+      host_files:
+        description:
+          - Files of the host the service's configuration reads (mounted, not in the image, which is then the same on
+            every host of a fleet; nginx's C(site.conf)), rendered here from the calling role's C(templates/) and
+            written by the stack's step with the secret files (O(fortytwo.inception.secret_files#module:files)),
+            before the first service starts.
+          - When one changed (or was repaired), the configuration test runs on it before the running daemon reloads it
+            (C(config_reload)); refused, the changed files are removed, so the next run writes and tests them again.
+        type: dict
+        suboptions:
+          directory:
+            description: Their directory on the host.
+            type: path
+            required: true
+          files:
+            description: The files, each rendered from a template of the role.
+            type: list
+            elements: dict
+            default: []
+            suboptions:
+              src:
+                description: Template, relative to the role's C(templates/).
+                type: str
+                required: true
+              dest:
+                description: Path in O(service.host_files.directory).
+                type: str
+                required: true
+              mode:
+                description: File mode.
+                type: str
+                required: true
+          absent:
+            description: Paths in O(service.host_files.directory) that must not exist (a file of a server this host no
+              longer runs).
+            type: list
+            elements: str
+            default: []
       config_changed:
-        description: 'Files of the host the configuration reads (mounted, not in the image) changed in this run: the configuration
-          test runs with the image before the container restarts on them.'
+        description: 'Other files the configuration reads changed in this run (nginx'' certificate): the configuration
+          test runs with the image before the running daemon reloads them.'
         type: bool
         default: false
       config_reload:
@@ -104,12 +142,6 @@ options:
           once the configuration test passed on files of the host that changed.
         type: list
         elements: str
-      config_files:
-        description: 'Those files: removed when the configuration test refuses them, so the next run writes and tests them
-          again.'
-        type: list
-        elements: str
-        default: []
       host_paths:
         description: Other host paths the service owns; removed by fclean.
         type: list
@@ -231,8 +263,8 @@ entry:
   description:
     - The service's entry of the plan, C(name), C(container), C(image), C(profile), C(content_tag) (the digest of
       the build context alone), C(context) (C(image) and C(files), the rendered files, each C(dest), C(mode) and
-      C(content)), C(secrets), C(secret_owners), C(directories) (its own and its volumes), C(volumes) and
-      C(summary).
+      C(content)), C(host_files) (C(directory), C(files) rendered as the context's, C(absent); none without),
+      C(secrets), C(secret_owners), C(directories) (its own and its volumes), C(volumes) and C(summary).
   returned: always
   type: dict
 """
@@ -253,9 +285,17 @@ SERVICE_OPTIONS = dict(
     secret_owners=dict(type="dict", default={}, no_log=False),
     directories=dict(type="list", elements="dict", default=[]),
     volumes=dict(type="list", elements="dict", default=[]),
+    host_files=dict(type="dict", options=dict(
+        directory=dict(type="path", required=True),
+        files=dict(type="list", elements="dict", default=[], options=dict(
+            src=dict(type="str", required=True),
+            dest=dict(type="str", required=True),
+            mode=dict(type="str", required=True),
+        )),
+        absent=dict(type="list", elements="str", default=[]),
+    )),
     config_changed=dict(type="bool", default=False),
     config_reload=dict(type="list", elements="str"),
-    config_files=dict(type="list", elements="str", default=[]),
     host_paths=dict(type="list", elements="path", default=[]),
     mounts=dict(type="list", elements="dict", default=[]),
     env=dict(type="dict"),

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import posixpath
 import re
 
 HEALTHCHECK_DEFAULTS = {"test": ["CMD", "/usr/local/bin/healthcheck.sh"], "interval": "5s", "timeout": "10s",
@@ -188,13 +189,28 @@ def unhealthy_report(container, reason, info, logs, lines):
     return "\n".join(text)
 
 
-def config_steps(service, new_image):
+def host_file_paths(service):
+    """The paths of the service's files of the host (its `host_files`:
+    those written and those that must not exist)."""
+    files = service.get("host_files") or {}
+    return [posixpath.join(files["directory"], dest) for dest in
+            [entry["dest"] for entry in files.get("files") or []] + list(files.get("absent") or [])]
+
+
+def config_changed(service, changed_files=()):
+    """Whether files of the host the service reads changed in this run: its
+    host files among `changed_files` (the stack's step wrote or removed
+    them), or its own config_changed (nginx's certificate)."""
+    return bool(service.get("config_changed")) or bool(set(host_file_paths(service)) & set(changed_files or ()))
+
+
+def config_steps(service, new_image, changed_files=()):
     """What comes before the swap: (test, reload). The configuration test
     (the service's config_test) runs for an image new to the host and for
     files of the host it reads that changed (config_changed); the running
     daemon reloads those files (config_reload) once tested, unless a new
     image replaces it anyway."""
-    changed = bool(service.get("config_changed"))
+    changed = config_changed(service, changed_files)
     test = bool(service.get("config_test")) and (bool(new_image) or changed)
     reload = bool(service.get("config_reload")) and changed and not new_image
     return test, reload
