@@ -271,15 +271,18 @@ entry:
 
 from ansible.module_utils.basic import AnsibleModule
 
+# A file rendered from a template of the role (build_files, host_files.files).
+TEMPLATED_FILE = dict(
+    src=dict(type="str", required=True),
+    dest=dict(type="str", required=True),
+    mode=dict(type="str", required=True),
+)
+
 # A service's description (the role's <role>_service), its one declaration.
 SERVICE_OPTIONS = dict(
     name=dict(type="str", required=True),
     container=dict(type="str", required=True),
-    build_files=dict(type="list", elements="dict", required=True, options=dict(
-        src=dict(type="str", required=True),
-        dest=dict(type="str", required=True),
-        mode=dict(type="str", required=True),
-    )),
+    build_files=dict(type="list", elements="dict", required=True, options=TEMPLATED_FILE),
     # Names of secrets and their owners' IDs, never a secret.
     secrets=dict(type="list", elements="str", default=[], no_log=False),
     secret_owners=dict(type="dict", default={}, no_log=False),
@@ -287,11 +290,7 @@ SERVICE_OPTIONS = dict(
     volumes=dict(type="list", elements="dict", default=[]),
     host_files=dict(type="dict", options=dict(
         directory=dict(type="path", required=True),
-        files=dict(type="list", elements="dict", default=[], options=dict(
-            src=dict(type="str", required=True),
-            dest=dict(type="str", required=True),
-            mode=dict(type="str", required=True),
-        )),
+        files=dict(type="list", elements="dict", default=[], options=TEMPLATED_FILE),
         absent=dict(type="list", elements="str", default=[]),
     )),
     config_changed=dict(type="bool", default=False),
