@@ -61,6 +61,19 @@ def log_in(browser, stack, user, password):
     return page
 
 
+def into_wp_admin(page, who):
+    """Wait until a login lands in wp-admin; one that does not fails with
+    where the page is and WordPress's own message, and leaves its screenshot."""
+    from playwright.sync_api import TimeoutError as Timeout  # the browser fixture made sure it is there
+    try:
+        page.wait_for_url("**/wp-admin/**")
+    except Timeout:
+        shot(page, f"login-of-{who}-not-in-wp-admin")
+        error = page.locator("#login_error")
+        said = error.first.inner_text().strip() if error.count() else "no login error on the page"
+        pytest.fail(f"the {who}'s login did not reach wp-admin within the timeout: at {page.url}, {said}")
+
+
 def test_a_person_uses_the_site_in_a_browser(browser, stack):
     token = time.strftime("%H%M%S")
     post_title = f"Written in a browser {token}"
@@ -81,7 +94,7 @@ def test_a_person_uses_the_site_in_a_browser(browser, stack):
 
     # 3. The administrator logs in to wp-admin.
     admin = log_in(browser, stack, stack["admin_user"], stack["secrets"]["wordpress_admin_password"])
-    admin.wait_for_url("**/wp-admin/**")
+    into_wp_admin(admin, "administrator")
     admin.wait_for_selector("#wpadminbar")
     shot(admin, "03-dashboard")
 
@@ -130,7 +143,7 @@ def test_a_person_uses_the_site_in_a_browser(browser, stack):
     admin.wait_for_selector("#setting-error-settings_updated")
     comment = f"A comment from the second user {token}"
     writer = log_in(browser, stack, stack["user"], stack["secrets"]["wordpress_user_password"])
-    writer.wait_for_url("**/wp-admin/**")
+    into_wp_admin(writer, "second user")
     writer.goto(post_url)
     writer.fill("#comment", comment)
     writer.click("#submit")
