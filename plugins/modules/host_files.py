@@ -179,8 +179,6 @@ def main():
     for entry in params["files"]:
         if not os.path.isabs(entry["path"]):
             module.fail_json(msg="files: %s is not an absolute path" % entry["path"])
-        if os.path.isdir(entry["path"]) and not os.path.islink(entry["path"]):
-            module.fail_json(msg="%s is a directory: move it away, nothing was replaced" % entry["path"])
         try:
             made, differ, _gone = plan_files(os.path.dirname(entry["path"]), [dict(
                 entry, dest=os.path.basename(entry["path"]))])
