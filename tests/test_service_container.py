@@ -385,3 +385,14 @@ def test_a_check_that_is_no_command_is_refused_before_anything_starts(test):
     with pytest.raises(AnsibleActionFail, match="mariadb: health check"):
         run()
     assert run.calls == []
+
+
+@pytest.mark.parametrize("starting, wait, seconds", [(False, None, 120), (True, None, 600), (True, 180, 180)])
+def test_the_wait_is_the_same_for_the_engine_and_for_the_plugins_checks(starting, wait, seconds):
+    assert containers.healthy_wait(PROFILE, starting, wait) == seconds
+    newer = containers.container_args(SERVICE, "mariadb:0123456789ab", PROFILE, "jdoe_inception", secrets_dir="/s",
+                                      starting=starting, engine_version="26.1.5", wait=wait)
+    assert (newer["state"], newer["healthy_wait_timeout"]) == ("healthy", seconds)
+    older = containers.container_args(SERVICE, "mariadb:0123456789ab", PROFILE, "jdoe_inception", secrets_dir="/s",
+                                      starting=starting, engine_version="20.10.24", wait=wait)
+    assert older["state"] == "started" and "healthy_wait_timeout" not in older

@@ -37,14 +37,14 @@ class ActionModule(ActionBase):
             container = containers.container_args(
                 service, args["image"], args["profile"], args["network"], labels=args["labels"],
                 secrets_dir=args["secrets_dir"], starting=starting, blkio_device=args["blkio_device"],
-                blkio_weight_supported=args["blkio_weight_supported"], engine_version=args["engine_version"])
-            if args["healthy_wait"]:
-                container["healthy_wait_timeout"] = args["healthy_wait"]
+                blkio_weight_supported=args["blkio_weight_supported"], engine_version=args["engine_version"],
+                wait=args["healthy_wait"])
             # An older engine's first check comes a whole interval after the
             # start: the plugin runs the check itself until it passes.
             probe = None
             if container["state"] == "started":
-                probe = (containers.probe_argv(container["healthcheck"]), container.pop("healthy_wait_timeout"))
+                probe = (containers.probe_argv(container["healthcheck"]),
+                         containers.healthy_wait(args["profile"], starting, args["healthy_wait"]))
             volumes = [containers.volume_args(volume) for volume in service.get("volumes") or []]
         except (KeyError, ValueError) as error:
             raise AnsibleActionFail("%s: %s" % (service["name"], error))

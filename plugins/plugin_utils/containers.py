@@ -125,23 +125,33 @@ def _given(service, key, default):
     return default if service.get(key) is None else service[key]
 
 
+def healthy_wait(profile, starting=False, wait=None):
+    """Seconds a container is given to become healthy: `wait` where a step
+    asks for longer (the restore's start), else the profile's
+    first_start_timeout on a first start (`starting`), else its
+    healthy_timeout; docker_container's wait, or the plugin's checks."""
+    if wait:
+        return wait
+    return (profile.get("first_start_timeout") or profile["healthy_timeout"]) if starting else profile["healthy_timeout"]
+
+
 def container_args(service, image, profile, network, labels=None, secrets_dir="", starting=False,
-                   blkio_device="", blkio_weight_supported=False, engine_version=""):
+                   blkio_device="", blkio_weight_supported=False, engine_version="", wait=None):
     """docker_container's arguments for the service's container, started and
     healthy: the stack's network and no other, no capability but those the
     profile gives back, no new privileges, a read-only root, the profile's
     cgroup limits, a healthcheck, its secret files mounted one by one
     read-only. A first start (`starting`) waits the profile's
-    first_start_timeout, which is also the health check's start period."""
+    first_start_timeout, which is also the health check's start period.
+    On an engine older than 25 the container is only started: the plugin
+    waits (waits_for_engine)."""
     if service.get("secrets") and not secrets_dir:
         raise ValueError("%s has secrets: secrets_dir must name the directory of the secret files" % service["name"])
     start_timeout = profile.get("first_start_timeout") or profile["healthy_timeout"]
     args = {
         "name": service["container"],
         "image": image,
-        # The wait itself is the plugin's on an older engine (probe_argv).
-        "state": "healthy" if waits_for_engine(engine_version) else "started",
-        "healthy_wait_timeout": start_timeout if starting else profile["healthy_timeout"],
+        "state": "started",
         "restart_policy": profile["restart_policy"],
         "stop_timeout": profile["stop_timeout"],
         "labels": dict(labels or {}),
@@ -158,6 +168,8 @@ def container_args(service, image, profile, network, labels=None, secrets_dir=""
         "pids_limit": profile["pids_limit"],
         "healthcheck": healthcheck(service.get("healthcheck"), "%ss" % start_timeout, engine_version),
     }
+    if waits_for_engine(engine_version):
+        args.update(state="healthy", healthy_wait_timeout=healthy_wait(profile, starting, wait))
     args.update((key, service[key]) for key in _PASSED if service.get(key) is not None)
     if profile.get("capabilities"):
         args["capabilities"] = list(profile["capabilities"])
