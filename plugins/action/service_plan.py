@@ -92,12 +92,8 @@ class ActionModule(ActionBase):
     def _render(self, service, args, task_vars):
         """Every file of the build context rendered as the template module
         would, the image named after them (plugin_utils/images.py)."""
-        files = []
-        for entry in service.get("build_files") or []:
-            missing = {"src", "dest", "mode"} - set(entry)
-            if missing:
-                raise AnsibleActionFail("build_files of %s: %r lacks %s" % (service["name"], entry, ", ".join(sorted(missing))))
-            files.append({"src": str(entry["src"]), "dest": str(entry["dest"]), "mode": str(entry["mode"])})
+        # Each entry is src, dest and mode, strings: the spec checked them.
+        files = service["build_files"]
         rendered = self._templates(files, args, task_vars)
         content_tag = image_tag(rendered, files, args["base_image"])
         try:
