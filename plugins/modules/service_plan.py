@@ -58,13 +58,14 @@ options:
         type: list
         elements: dict
         required: true
-        suboptions:
+        suboptions: &templated_file
           src:
             description: Template, relative to the role's C(templates/).
             type: str
             required: true
           dest:
-            description: Path in the build context.
+            description: Path of the rendered file, relative to its directory (the build context, or
+              O(service.host_files.directory)).
             type: str
             required: true
           mode:
@@ -113,19 +114,7 @@ options:
             type: list
             elements: dict
             default: []
-            suboptions:
-              src:
-                description: Template, relative to the role's C(templates/).
-                type: str
-                required: true
-              dest:
-                description: Path in O(service.host_files.directory).
-                type: str
-                required: true
-              mode:
-                description: File mode.
-                type: str
-                required: true
+            suboptions: *templated_file
           absent:
             description: Paths in O(service.host_files.directory) that must not exist (a file of a server this host no
               longer runs).
