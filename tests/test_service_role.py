@@ -6,6 +6,8 @@ argument specs, a description of its service (vars/main.yml,
 role. These checks run in seconds; molecule's test_new_service.py adds a
 throwaway service for real.
 """
+import re
+
 import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -64,12 +66,23 @@ def test_every_service_has_limits_a_healthcheck_and_a_restart_policy(role):
 
 
 def test_the_container_profile_is_declared_once():
-    # No role carries its own variable for a setting of the profile any more.
+    # No role carries its own variable for a setting of its container any
+    # more, its name included: the name is the description's.
     for role in SERVICE_ROLES:
-        names = (ROLES / role / "defaults" / "main.yml").read_text()
-        for setting in ("restart_policy", "stop_timeout", "healthy_timeout", "capabilities", "cgroup_memory",
-                        "cgroup_cpu_shares", "cgroup_pids", "cgroup_blkio"):
-            assert f"{role}_{setting}" not in names, (role, setting)
+        defaults = ROLES / role / "defaults" / "main.yml"
+        names = (defaults.read_text() if defaults.exists() else "") + (
+            ROLES / role / "meta" / "argument_specs.yml").read_text()
+        for setting in ("container_name", "restart_policy", "stop_timeout", "healthy_timeout", "capabilities",
+                        "memory", "cpu_shares", "pids_limit", "blkio"):
+            assert not re.search(rf"^ *{role}_{setting}:", names, re.M), (role, setting)
+
+
+@pytest.mark.parametrize("role", SERVICE_ROLES)
+def test_a_container_is_named_after_its_service_with_the_stack_prefix(role):
+    service = description(role, inception_name_prefix="t42_")
+    assert service["container"].startswith("t42_"), role
+    assert service["container"] == "t42_" + {"nginx_tls": "nginx"}.get(role, role)
+    assert description(role)["container"] == {"nginx_tls": "nginx"}.get(role, role)
 
 
 @pytest.mark.parametrize("role", SERVICE_ROLES)

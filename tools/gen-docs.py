@@ -65,6 +65,8 @@ def option_lines(name, option, indent=""):
 
 
 def variables_block(options):
+    if not options:
+        return "It has none of its own.\n"
     lines = []
     for name, option in options.items():
         lines += option_lines(name, option) + [""]
@@ -109,8 +111,9 @@ def how_it_runs(role):
                 "of one task that hands it over (copy one). Then one line in `playbooks/vars/services.yml`. "
                 "Its switch is `inception_<name>_enabled` (none: it always runs).\n")
     if role in SERVICES:
-        profile = (yaml.safe_load((ROOT / "roles" / role / "vars" / "main.yml").read_text())[f"{role}_service"]
-                   .get("profile") or {})
+        service = yaml.safe_load((ROOT / "roles" / role / "vars" / "main.yml").read_text())[f"{role}_service"]
+        profile = service.get("profile") or {}
+        container = service["container"].replace("{{ inception_name_prefix }}", "<prefix>")
         differs = ("its role gives it, where it differs:\n\n```yaml\n" + yaml.safe_dump(
             {"profile": profile}, default_flow_style=None, sort_keys=False, width=100) + "```\n\n"
             if profile else "its role changes none of them.\n\n")
@@ -122,7 +125,8 @@ def how_it_runs(role):
                 "(`inception_step`: `validate`, `deploy` (the default), `upgrade` or `remove`). "
                 f"The site playbook runs it in the order of `playbooks/vars/services.yml`.\n\n"
                 "## Its container\n\n"
-                "Restart policy, timeouts, capabilities, memory, CPU, pids and block I/O come from the "
+                f"`{container}` (`inception_name_prefix`, empty by default, names the stack's containers, "
+                "network and volumes apart). Restart policy, timeouts, capabilities, memory, CPU, pids and block I/O come from the "
                 "collection's container profile (`inception_container_profile`, "
                 "[fortytwo.inception.service](../service/README.md)); " + differs
                 + f"Change one for this service on your hosts with `inception_service_overrides: {{{role}: "

@@ -50,7 +50,8 @@ options:
         type: str
         required: true
       container:
-        description: Name of the container.
+        description: Name of the container, C(inception_name_prefix) and the service's own (a role's data, as in
+          kolla-ansible's service dicts, not a variable of its own).
         type: str
         required: true
       build_files:

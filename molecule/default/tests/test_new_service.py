@@ -23,7 +23,6 @@ pytestmark = pytest.mark.skipif(SCENARIO != "default", reason="runs the playbook
 
 FOLDER = {
     "defaults/main.yml": """---
-throwaway_container_name: "{{ inception_name_prefix }}throwaway"
 throwaway_greeting: Hello from a throwaway service
 """,
     "meta/main.yml": """---
@@ -42,9 +41,6 @@ argument_specs:
   main:
     short_description: A throwaway service.
     options:
-      throwaway_container_name:
-        type: str
-        description: Name of the container.
       throwaway_greeting:
         type: str
         description: What it serves.
@@ -52,7 +48,7 @@ argument_specs:
     "vars/main.yml": """---
 throwaway_service:
   name: throwaway
-  container: "{{ throwaway_container_name }}"
+  container: "{{ inception_name_prefix }}throwaway"
   build_files:
     - {src: Dockerfile.j2, dest: Dockerfile, mode: "0644"}
     - {src: index.html.j2, dest: index.html, mode: "0644"}
@@ -62,7 +58,7 @@ throwaway_service:
   healthcheck:
     test: [CMD, busybox, wget, -q, -O, /dev/null, "http://127.0.0.1:8080/"]
     start_period: 10s
-  summary: ["Throwaway:      {{ throwaway_container_name }}"]
+  summary: ["Throwaway:      {{ inception_name_prefix }}throwaway"]
 """,
     "tasks/main.yml": """---
 - name: Hand the throwaway service to the service role
