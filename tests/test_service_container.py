@@ -240,6 +240,8 @@ NGINX = {
     "config_reload": ["nginx", "-s", "reload"],
     "host_files": {"directory": "/opt/inception/nginx", "absent": ["servers/registry.conf"],
                    "files": [{"src": "site.conf.j2", "dest": "site.conf", "mode": "0644"}]},
+    "certificates": [{"key_path": "/opt/inception/tls/jdoe.42.fr.key", "cert_path": "/opt/inception/tls/jdoe.42.fr.crt",
+                      "names": ["jdoe.42.fr"], "days": 365}],
 }
 SITE_CONF = "/opt/inception/nginx/site.conf"
 
@@ -251,15 +253,17 @@ SITE_CONF = "/opt/inception/nginx/site.conf"
     (True, True, (True, False)),      # both: tested; the new container reads them anyway
 ])
 def test_what_is_tested_and_reloaded_before_the_swap(new_image, changed, steps):
-    # Its files of the host written or removed by the stack's step, or its own config_changed (the certificate).
-    for written in ([SITE_CONF], ["/opt/inception/nginx/servers/registry.conf"]):
+    # Its files of the host written or removed by the stack's step, or its certificate made again or repaired.
+    for written in ([SITE_CONF], ["/opt/inception/nginx/servers/registry.conf"], ["/opt/inception/tls/jdoe.42.fr.crt"],
+                    ["/opt/inception/tls/jdoe.42.fr.key"]):
         assert containers.config_steps(NGINX, new_image, written if changed else ["/opt/inception/other.conf"]) == steps
-    assert containers.config_steps(dict(NGINX, config_changed=changed), new_image) == steps
-    assert containers.config_steps({"name": "redis", "config_changed": changed}, new_image, [SITE_CONF]) == (False, False)
+    # Another service's files are not its own.
+    assert containers.config_steps({"name": "redis"}, new_image, [SITE_CONF] if changed else []) == (False, False)
 
 
 def test_a_services_host_files_are_those_written_and_those_that_must_not_exist():
-    assert containers.host_file_paths(NGINX) == [SITE_CONF, "/opt/inception/nginx/servers/registry.conf"]
+    assert containers.host_file_paths(NGINX) == [SITE_CONF, "/opt/inception/nginx/servers/registry.conf",
+                                                 "/opt/inception/tls/jdoe.42.fr.key", "/opt/inception/tls/jdoe.42.fr.crt"]
     assert containers.host_file_paths({"name": "redis"}) == []
 
 
@@ -293,18 +297,18 @@ def test_a_refused_configuration_leaves_the_running_container_and_removes_what_w
                 return {"failed": True, "msg": 'nginx: [emerg] unknown directive "this_is_not_a_directive"'}
             return answer
 
+    certificate = "/opt/inception/tls/jdoe.42.fr.crt"
     run = Refusing(service=NGINX, image="nginx:0123456789ab", new_image=new_image, secrets_dir="",
-                   changed_files=[] if new_image else [SITE_CONF])
+                   changed_files=[] if new_image else [certificate, SITE_CONF, "/opt/inception/other.conf"])
     with pytest.raises(AnsibleActionFail) as failure:
         run()
     assert str(failure.value.message) == ('nginx refused the configuration of nginx:0123456789ab: '
                                           'nginx: [emerg] unknown directive "this_is_not_a_directive"')
-    # The container itself is never touched; the new image, or the changed files, go.
+    # The container itself is never touched; the new image, or its changed files (those alone), go.
     assert [args.get("name") for name, args in run.calls if name == "docker_container"] == ["jdoe_nginx-configtest"]
     assert run.args("docker_image") == ([{"name": "nginx:0123456789ab", "state": "absent"}] if new_image else [])
     assert run.args("file") == ([] if new_image else [
-        {"path": SITE_CONF, "state": "absent"},
-        {"path": "/opt/inception/nginx/servers/registry.conf", "state": "absent"}])
+        {"path": SITE_CONF, "state": "absent"}, {"path": certificate, "state": "absent"}])
 
 
 STARTING = {"changed": True, "container": {"State": {"Status": "running", "Health": {"Status": "starting"}}}}

@@ -152,3 +152,12 @@ def test_the_checks_that_fail_are_those_of_the_wrong_inputs(role, overrides, nam
     for variable in named:
         assert any(msg.startswith(variable) or f" {variable} " in msg for msg in failed), (variable, failed)
     assert len(failed) == len(named), failed
+
+
+def test_nginx_keeps_one_certificate_for_the_domain_and_the_registry_where_it_runs():
+    domain = resolve("nginx_tls", "{{ inception_domain }}")
+    for registry, names in ((False, [domain]), (True, [domain, "registry." + domain])):
+        [certificate] = description("nginx_tls", inception_registry_enabled=registry)["certificates"]
+        assert certificate["names"] == names and certificate["days"] == 365
+        assert certificate["key_path"].endswith("/tls/%s.key" % domain)
+        assert certificate["cert_path"] == certificate["key_path"][:-len("key")] + "crt"

@@ -1,5 +1,6 @@
-"""plugins/modules/tls_certificate.py, run by Ansible on this machine with the
-host's Python and its cryptography (root only: owners are set): a key and a
+"""plugins/modules/tls_certificate.py (its logic in module_utils/certificates.py,
+which secret_files shares), run by Ansible on this machine with the host's
+Python and its cryptography (root only: owners are set): a key and a
 self-signed certificate made once, then kept; made again when damaged, for
 other names, signed by another key or about to expire; owners and modes
 repaired; a key from community.crypto's openssl_privatekey kept."""
@@ -14,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from conftest import owner_mode, run_module
-from ansible_collections.fortytwo.inception.plugins.modules import tls_certificate
+from ansible_collections.fortytwo.inception.plugins.module_utils import certificates
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
 
@@ -47,7 +48,7 @@ def test_a_server_certificate_is_made_for_the_names_then_kept(tmp_path):
     assert usage.critical and usage.value.digital_signature and usage.value.key_agreement
     assert not usage.value.key_cert_sign
     assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [ExtendedKeyUsageOID.SERVER_AUTH]
-    left = tls_certificate.not_after(cert) - datetime.datetime.now(datetime.timezone.utc)
+    left = certificates.not_after(cert) - datetime.datetime.now(datetime.timezone.utc)
     assert datetime.timedelta(days=364) < left <= datetime.timedelta(days=365)
     assert owner_mode(tmp_path / "site.key") == (100000, 100000, 0o600)
     assert owner_mode(tmp_path / "site.crt") == (100000, 100000, 0o644)
@@ -82,7 +83,7 @@ def test_a_certificate_for_other_names_or_another_key_is_made_again_the_key_kept
     assert cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
         x509.DNSName) == ["jdoe.42.fr"]
     stranger = ec.generate_private_key(ec.SECP256R1())
-    (tmp_path / "site.crt").write_bytes(tls_certificate.make_certificate(
+    (tmp_path / "site.crt").write_bytes(certificates.make_certificate(
         stranger, ["jdoe.42.fr"], 365, datetime.datetime.now(datetime.timezone.utc)).public_bytes(
             serialization.Encoding.PEM))
     resigned = certificate(tmp_path)
@@ -99,7 +100,7 @@ def test_a_certificate_about_to_expire_is_renewed_and_damage_is_repaired(tmp_pat
     renewed = certificate(tmp_path, days=365, renew_days=45)
     assert renewed["certificate_made"] and not renewed["key_made"]
     cert, _key = read(tmp_path)
-    assert tls_certificate.not_after(cert) - datetime.datetime.now(datetime.timezone.utc) > datetime.timedelta(days=364)
+    assert certificates.not_after(cert) - datetime.datetime.now(datetime.timezone.utc) > datetime.timedelta(days=364)
     (tmp_path / "site.crt").write_text("not a certificate\n")
     assert certificate(tmp_path)["certificate_made"]
     os.chmod(tmp_path / "site.key", 0o644)
@@ -153,3 +154,40 @@ def test_a_key_and_certificate_made_by_community_crypto_are_kept(tmp_path):
     os.chmod(tmp_path / "site.crt", 0o644)
     result = certificate(tmp_path)
     assert not result["changed"], result
+
+
+def stack_step(tmp_path, *extra, names=("jdoe.42.fr",), **options):
+    """The stack's step: secret_files with the stack's certificates."""
+    entry = {"key_path": str(tmp_path / "tls" / "site.key"), "cert_path": str(tmp_path / "tls" / "site.crt"),
+             "names": list(names), **options}
+    args = {"directory": str(tmp_path / "secrets"), "secrets": {"one": "a secret of sixteen"}, "uid": 100000,
+            "gid": 100000, "directories": [{"path": str(tmp_path / "tls"), "mode": "0700"}], "certificates": [entry]}
+    return run_module("fortytwo.inception.secret_files", args, *extra)
+
+
+def test_the_stacks_step_keeps_the_certificates_and_names_those_made_again(tmp_path):
+    """secret_files keeps the certificates as tls_certificate does, in its
+    one call (the directory made first), owned by container root; the
+    paths it made again or repaired are among files_changed, which the
+    service that reads them tests and reloads."""
+    key, crt = str(tmp_path / "tls" / "site.key"), str(tmp_path / "tls" / "site.crt")
+    first = stack_step(tmp_path, names=("jdoe.42.fr", "registry.jdoe.42.fr"))
+    assert first["changed"] and first["files_changed"] == [key, crt], first
+    assert owner_mode(key) == (100000, 100000, 0o600) and owner_mode(crt) == (100000, 100000, 0o644)
+    cert, made = read(tmp_path / "tls")
+    assert cert.public_key().public_numbers() == made.public_key().public_numbers()
+    assert cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName) == ["jdoe.42.fr", "registry.jdoe.42.fr"]
+    kept = stack_step(tmp_path, names=("jdoe.42.fr", "registry.jdoe.42.fr"))
+    assert not kept["changed"] and kept["files_changed"] == [], kept
+    # Fewer names (the registry gone): the certificate alone is made again.
+    fewer = stack_step(tmp_path)
+    assert fewer["changed"] and fewer["files_changed"] == [crt], fewer
+    os.chmod(key, 0o644)
+    checked = stack_step(tmp_path, "--check")
+    assert checked["changed"] and checked["files_changed"] == [key] and owner_mode(key)[2] == 0o644
+    assert stack_step(tmp_path)["files_changed"] == [key] and owner_mode(key)[2] == 0o600
+    os.unlink(key)
+    assert stack_step(tmp_path)["files_changed"] == [key, crt]
+    failed = stack_step(tmp_path, days=0)
+    assert failed.get("failed") and failed["msg"].startswith("certificate %s: " % crt) and "days >= 1" in failed["msg"]

@@ -111,8 +111,8 @@ class ActionModule(ActionBase):
         """Test, then swap: the configuration test in a throwaway container of
         the image; the running daemon reloads the files of the host once they
         are tested. Refused: a new image is removed (the next run builds and
-        tests it again), changed files of the host too (written and tested
-        again), and the running container is left as it is."""
+        tests it again), the `changed` files of the host too (written and
+        tested again), and the running container is left as it is."""
         name = service["container"]
         try:
             if test:
@@ -128,7 +128,7 @@ class ActionModule(ActionBase):
             if new_image:
                 self._execute_module(module_name="community.docker.docker_image",
                                      module_args={"name": image, "state": "absent"}, task_vars=task_vars)
-            for path in containers.host_file_paths(service) if changed else []:
+            for path in changed:
                 self._execute_module(module_name="ansible.legacy.file", module_args={"path": path, "state": "absent"},
                                      task_vars=task_vars)
             raise AnsibleActionFail("%s refused the configuration of %s: %s" % (service["name"], image, error.message),

@@ -72,6 +72,38 @@ options:
         type: list
         elements: str
         default: []
+  certificates:
+    description:
+      - Private keys and self-signed server certificates (nginx's, of the domain), each kept or made again as
+        M(fortytwo.inception.tls_certificate) does, owned by O(uid) and O(gid) (container root), in the same call,
+        after the directories. The paths of those made again or repaired are among RV(files_changed), so the
+        services that read them test and reload them.
+      - Needs cryptography (Debian's python3-cryptography) on the host, only when given (docker_host installs it).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      key_path:
+        description: The private key (PEM, ECDSA P-256, 0600).
+        type: path
+        required: true
+      cert_path:
+        description: The certificate (PEM, 0644).
+        type: path
+        required: true
+      names:
+        description: The DNS names the certificate is for; the first is its subject's common name.
+        type: list
+        elements: str
+        required: true
+      days:
+        description: How long a certificate made here is valid, in days.
+        type: int
+        default: 365
+      renew_days:
+        description: A certificate that expires within this many days (at most half of O(certificates[].days)) is made again.
+        type: int
+        default: 30
 extends_documentation_fragment:
   - fortytwo.inception.directories
   - fortytwo.inception.directories.shift
@@ -111,7 +143,8 @@ written:
   type: list
   elements: str
 files_changed:
-  description: The paths of O(files) written (new, changed or repaired) or removed.
+  description: The paths of O(files) written (new, changed or repaired) or removed, and of O(certificates) made again
+    or repaired.
   returned: always
   type: list
   elements: str
@@ -120,8 +153,9 @@ files_changed:
 import os
 import stat
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_bytes
+from ansible_collections.fortytwo.inception.plugins.module_utils import certificates as tls
 from ansible_collections.fortytwo.inception.plugins.module_utils.files import (
     DIRECTORY_OPTIONS, directory_is, ensure_directories, file_is, make_directory, plan_files, replace_file, write_files)
 
@@ -170,6 +204,13 @@ def main():
                 files=dict(type="list", elements="dict", default=[]),
                 absent=dict(type="list", elements="str", default=[]),
             )),
+            certificates=dict(type="list", elements="dict", default=[], options=dict(
+                key_path=dict(type="path", required=True, no_log=False),
+                cert_path=dict(type="path", required=True),
+                names=dict(type="list", elements="str", required=True),
+                days=dict(type="int", default=365),
+                renew_days=dict(type="int", default=30),
+            )),
         ),
         supports_check_mode=True,
     )
@@ -181,6 +222,15 @@ def main():
             plans.append(plan_files(group["directory"], group["files"], group["absent"]))
         except ValueError as error:
             module.fail_json(msg="files of %s: %s" % (group["directory"], error))
+    certificates = module.params["certificates"]
+    if certificates:
+        if tls.CRYPTOGRAPHY_ERROR:
+            module.fail_json(msg=missing_required_lib("cryptography (python3-cryptography)"),
+                             exception=tls.CRYPTOGRAPHY_ERROR)
+        for entry in certificates:
+            error = tls.certificate_errors(entry["names"], entry["days"], entry["renew_days"])
+            if error:
+                module.fail_json(msg="certificate %s: %s" % (entry["cert_path"], error))
     changed, created, _shifted = ensure_directories(module, module.params["directories"], module.params["shift"])
     try:
         made = not directory_is(directory, 0o700)
@@ -213,6 +263,14 @@ def main():
                 write_files(folders, files, gone)
             except OSError as error:
                 module.fail_json(msg="writing %s: %s" % (error.filename, error.strerror))
+    for entry in certificates:
+        try:
+            key_made, cert_made, repaired, _cert = tls.keep_certificate(
+                entry["key_path"], entry["cert_path"], entry["names"], entry["days"], entry["renew_days"],
+                module.params["uid"], module.params["gid"], module.check_mode)
+        except OSError as error:
+            module.fail_json(msg="certificate %s: %s" % (entry["cert_path"], error.strerror or error))
+        files_changed += [entry["key_path"]] * key_made + [entry["cert_path"]] * cert_made + repaired
     module.exit_json(changed=changed or bool(written) or bool(files_changed), created=created, written=written,
                      files_changed=files_changed)
 

@@ -102,8 +102,8 @@ options:
     description:
       - The image is new to this host (built or pulled in this run, or an upgrade's), so its configuration is tested
         (the service's C(config_test), in a throwaway container without network) before it replaces anything.
-        Files of the host the configuration reads that changed (its C(host_files) among O(changed_files), or
-        C(config_changed)) are tested too, then the running daemon reloads them (C(config_reload)).
+        Files of the host the configuration reads that changed (its C(host_files) or C(certificates) among
+        O(changed_files)) are tested too, then the running daemon reloads them (C(config_reload)).
       - Refused, the task fails naming the image and the daemon's message; a new image is removed (the next run
         builds and tests it again), changed files of the host too (written and tested again), and the running
         container is left as it is.
@@ -112,8 +112,8 @@ options:
   changed_files:
     description:
       - Paths of files of the host the stack's step wrote or removed in this run
-        (RV(fortytwo.inception.secret_files#module:files_changed)); those among the service's C(host_files) are
-        tested, then reloaded.
+        (RV(fortytwo.inception.secret_files#module:files_changed)); those among the service's C(host_files) or
+        C(certificates) are tested, then reloaded.
     type: list
     elements: path
     default: []

@@ -39,7 +39,7 @@ options:
     description:
       - The service's description, as its role hands it to the service role (C(<role>_service), in its
         C(vars/main.yml)); checked here, in the preflight, against this spec, the one place it is declared. Read
-        here are C(name), C(container), C(build_files), C(host_files), C(checks), C(secrets), C(secret_owners),
+        here are C(name), C(container), C(build_files), C(host_files), C(certificates), C(checks), C(secrets), C(secret_owners),
         C(directories), C(volumes) and C(summary); the rest is for M(fortytwo.inception.service_container) and the service role's
         steps.
     type: dict
@@ -122,11 +122,34 @@ options:
             type: list
             elements: str
             default: []
-      config_changed:
-        description: 'Other files the configuration reads changed in this run (nginx'' certificate): the configuration
-          test runs with the image before the running daemon reloads them.'
-        type: bool
-        default: false
+      certificates:
+        description:
+          - Private keys and self-signed server certificates the service reads (nginx's, of the domain), kept or made
+            again by the stack's step with the secret files (O(fortytwo.inception.secret_files#module:certificates)),
+            owned by container root, before the first service starts.
+          - Made again (missing, damaged, for other names, about to expire) or repaired, they are tested and reloaded
+            as its changed O(service.host_files) are.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          key_path:
+            description: The private key on the host (ECDSA P-256).
+            type: path
+            required: true
+          cert_path:
+            description: The certificate on the host.
+            type: path
+            required: true
+          names:
+            description: Its DNS names; the first is its subject's common name.
+            type: list
+            elements: str
+            required: true
+          days:
+            description: How long a certificate made is valid, in days (made again 30 days, at most half, before).
+            type: int
+            default: 365
       config_reload:
         description: A command the running daemon reloads its configuration with (C(nginx -s reload)), run in its container
           once the configuration test passed on files of the host that changed.
@@ -254,7 +277,7 @@ entry:
     - The service's entry of the plan, C(name), C(container), C(image), C(profile), C(content_tag) (the digest of
       the build context alone), C(context) (C(image) and C(files), the rendered files, each C(dest), C(mode) and
       C(content)), C(host_files) (C(directory), C(files) rendered as the context's, C(absent); none without),
-      C(secrets), C(secret_owners), C(directories) (its own and its volumes), C(volumes) and C(summary).
+      C(certificates), C(secrets), C(secret_owners), C(directories) (its own and its volumes), C(volumes) and C(summary).
   returned: always
   type: dict
 """
@@ -283,7 +306,12 @@ SERVICE_OPTIONS = dict(
         files=dict(type="list", elements="dict", default=[], options=TEMPLATED_FILE),
         absent=dict(type="list", elements="str", default=[]),
     )),
-    config_changed=dict(type="bool", default=False),
+    certificates=dict(type="list", elements="dict", default=[], options=dict(
+        key_path=dict(type="path", required=True, no_log=False),
+        cert_path=dict(type="path", required=True),
+        names=dict(type="list", elements="str", required=True),
+        days=dict(type="int", default=365),
+    )),
     config_reload=dict(type="list", elements="str"),
     host_paths=dict(type="list", elements="path", default=[]),
     mounts=dict(type="list", elements="dict", default=[]),

@@ -202,18 +202,21 @@ def unhealthy_report(container, reason, info, logs, lines):
 
 
 def host_file_paths(service):
-    """The paths of the service's files of the host (its `host_files`:
-    those written and those that must not exist)."""
+    """The paths of the service's files of the host: its `host_files`
+    (those written and those that must not exist), then its
+    `certificates`' keys and certificates."""
     files = service.get("host_files") or {}
     return [posixpath.join(files["directory"], dest) for dest in
-            [entry["dest"] for entry in files.get("files") or []] + list(files.get("absent") or [])]
+            [entry["dest"] for entry in files.get("files") or []] + list(files.get("absent") or [])] + [
+        path for entry in service.get("certificates") or [] for path in (entry["key_path"], entry["cert_path"])]
 
 
 def config_changed(service, changed_files=()):
-    """Whether files of the host the service reads changed in this run: its
-    host files among `changed_files` (the stack's step wrote or removed
-    them), or its own config_changed (nginx's certificate)."""
-    return bool(service.get("config_changed")) or bool(set(host_file_paths(service)) & set(changed_files or ()))
+    """The files of the host the service reads that changed in this run: its
+    host files and certificates among `changed_files` (the stack's step
+    wrote, made again or removed them), in its order."""
+    changed = set(changed_files or ())
+    return [path for path in host_file_paths(service) if path in changed]
 
 
 def config_steps(service, new_image, changed_files=()):
@@ -222,7 +225,7 @@ def config_steps(service, new_image, changed_files=()):
     files of the host it reads that changed (config_changed); the running
     daemon reloads those files (config_reload) once tested, unless a new
     image replaces it anyway."""
-    changed = config_changed(service, changed_files)
+    changed = bool(config_changed(service, changed_files))
     test = bool(service.get("config_test")) and (bool(new_image) or changed)
     reload = bool(service.get("config_reload")) and changed and not new_image
     return test, reload
