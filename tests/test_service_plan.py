@@ -118,6 +118,6 @@ def test_the_template_lookup_copies_the_variables_shallowly_and_renders_the_same
     # Its per-file deepcopy of every variable was most of the task's time.
     task_vars = {"inception_domain": "jdoe.42.fr", "nested": {"list": [1, 2]}}
     copied = copy.deepcopy(service_plan.TemplateVars(task_vars))
-    assert type(copied) is dict and copied == task_vars and copied["nested"] is task_vars["nested"]
+    assert not isinstance(copied, service_plan.TemplateVars) and copied == task_vars and copied["nested"] is task_vars["nested"]
     copied["template_path"] = "added at the top"
     assert "template_path" not in task_vars
