@@ -77,7 +77,9 @@ def test_the_plan_entry_holds_what_the_site_playbook_reads():
         "secrets": ["mariadb_root_password"], "secret_owners": {},
         # The volumes' data directories are made with the service's own.
         "directories": SERVICE["directories"] + SERVICE["volumes"],
-        "volumes": SERVICE["volumes"], "summary": ["Database: wordpress"], "host_files": None, "certificates": []}
+        "volumes": SERVICE["volumes"], "summary": ["Database: wordpress"], "host_files": None, "certificates": [],
+        # The description as checked, which the site playbook's deploy hands to the service role.
+        "service": SERVICE}
 
 
 def test_host_files_are_rendered_as_the_build_context_is_and_join_the_plan_not_the_tag(tmp_path):

@@ -65,6 +65,9 @@ def plan_entry(service, profile, context, host_files=None):
         "directories": list(service.get("directories") or []) + list(service.get("volumes") or []),
         "volumes": list(service.get("volumes") or []), "summary": list(service.get("summary") or []),
         "host_files": host_files, "certificates": list(service.get("certificates") or []),
+        # The description itself, as checked: the site playbook's deploy
+        # hands it to the service role, without including its role again.
+        "service": service,
     }
 
 
