@@ -125,7 +125,7 @@ def how_it_runs(role):
                 "(`inception_step`: `validate`, `deploy` (the default), `upgrade` or `remove`). "
                 "The site playbook's preflight includes it (`validate`) in the order of "
                 "`playbooks/vars/services.yml`, then hands the description it planned straight to the service "
-                "role's `deploy`; `upgrade.yml` and `down.yml` include it with `upgrade` and `remove`.\n\n"
+                "role's `deploy` (`upgrade.yml` to its `upgrade`); `down.yml` includes it with `remove`.\n\n"
                 "## Its container\n\n"
                 f"`{container}` (`inception_name_prefix`, empty by default, names the stack's containers, "
                 "network and volumes apart). Restart policy, timeouts, capabilities, memory, CPU, pids and block I/O come from the "
