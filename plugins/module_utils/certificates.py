@@ -25,6 +25,16 @@ try:
 except ImportError:
     CRYPTOGRAPHY_ERROR = traceback.format_exc()
 
+# A key and its certificate, as tls_certificate and secret_files (its
+# certificates) take them.
+CERTIFICATE_OPTIONS = dict(
+    key_path=dict(type="path", required=True, no_log=False),
+    cert_path=dict(type="path", required=True),
+    names=dict(type="list", elements="str", required=True),
+    days=dict(type="int", default=365),
+    renew_days=dict(type="int", default=30),
+)
+
 KEY_MODE = 0o600
 CERT_MODE = 0o644
 

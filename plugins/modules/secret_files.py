@@ -84,24 +84,24 @@ options:
     default: []
     suboptions:
       key_path:
-        description: The private key (PEM, ECDSA P-256, 0600).
+        description: As O(fortytwo.inception.tls_certificate#module:key_path).
         type: path
         required: true
       cert_path:
-        description: The certificate (PEM, 0644).
+        description: As O(fortytwo.inception.tls_certificate#module:cert_path).
         type: path
         required: true
       names:
-        description: The DNS names the certificate is for; the first is its subject's common name.
+        description: As O(fortytwo.inception.tls_certificate#module:names).
         type: list
         elements: str
         required: true
       days:
-        description: How long a certificate made here is valid, in days.
+        description: As O(fortytwo.inception.tls_certificate#module:days).
         type: int
         default: 365
       renew_days:
-        description: A certificate that expires within this many days (at most half of O(certificates[].days)) is made again.
+        description: As O(fortytwo.inception.tls_certificate#module:renew_days).
         type: int
         default: 30
 extends_documentation_fragment:
@@ -204,13 +204,7 @@ def main():
                 files=dict(type="list", elements="dict", default=[]),
                 absent=dict(type="list", elements="str", default=[]),
             )),
-            certificates=dict(type="list", elements="dict", default=[], options=dict(
-                key_path=dict(type="path", required=True, no_log=False),
-                cert_path=dict(type="path", required=True),
-                names=dict(type="list", elements="str", required=True),
-                days=dict(type="int", default=365),
-                renew_days=dict(type="int", default=30),
-            )),
+            certificates=dict(type="list", elements="dict", default=[], options=tls.CERTIFICATE_OPTIONS),
         ),
         supports_check_mode=True,
     )

@@ -99,17 +99,13 @@ not_after:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.fortytwo.inception.plugins.module_utils.certificates import (
-    CRYPTOGRAPHY_ERROR, certificate_errors, keep_certificate, not_after)
+    CERTIFICATE_OPTIONS, CRYPTOGRAPHY_ERROR, certificate_errors, keep_certificate, not_after)
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            key_path=dict(type="path", required=True, no_log=False),
-            cert_path=dict(type="path", required=True),
-            names=dict(type="list", elements="str", required=True),
-            days=dict(type="int", default=365),
-            renew_days=dict(type="int", default=30),
+            CERTIFICATE_OPTIONS,
             owner=dict(type="int", default=0),
             group=dict(type="int", default=0),
         ),
