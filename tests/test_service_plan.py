@@ -77,7 +77,7 @@ def test_the_plan_entry_holds_what_the_site_playbook_reads():
         "secrets": ["mariadb_root_password"], "secret_owners": {},
         # The volumes' data directories are made with the service's own.
         "directories": SERVICE["directories"] + SERVICE["volumes"],
-        "volumes": SERVICE["volumes"], "summary": ["Database: wordpress"], "host_files": None, "certificates": [],
+        "volumes": SERVICE["volumes"], "summary": ["Database: wordpress"], "host_files": None,
         # The description as checked, which the site playbook's deploy hands to the service role.
         "service": SERVICE}
 
@@ -99,10 +99,10 @@ def test_host_files_are_rendered_as_the_build_context_is_and_join_the_plan_not_t
         "files": [{"dest": "site.conf", "mode": "0644", "content": "server_name jdoe.42.fr;\n"}]}
     assert planned["entry"]["context"]["files"] == [{"dest": "Dockerfile", "mode": "0644",
                                                      "content": "FROM debian:bookworm\n"}]
-    # Its certificates join the plan as declared (checked: days an integer), for the stack's step.
-    assert planned["entry"]["certificates"] == [{"key_path": "/opt/inception/tls/jdoe.42.fr.key", "days": 90,
-                                                 "cert_path": "/opt/inception/tls/jdoe.42.fr.crt",
-                                                 "names": ["jdoe.42.fr"]}]
+    # Its certificates join the plan in its description, as checked (days an integer), for the stack's step.
+    assert planned["entry"]["service"]["certificates"] == [
+        {"key_path": "/opt/inception/tls/jdoe.42.fr.key", "days": 90, "cert_path": "/opt/inception/tls/jdoe.42.fr.crt",
+         "names": ["jdoe.42.fr"]}]
     # They are the host's, not the image's: the same image on every host of a fleet.
     alone = run_module("fortytwo.inception.service_plan",
                        {**args, "service": {k: v for k, v in service.items() if k != "host_files"}}, *values)

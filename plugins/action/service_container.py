@@ -53,7 +53,7 @@ class ActionModule(ActionBase):
         try:
             if test or reload:
                 self._configure(service, args["image"], test, reload, args["new_image"],
-                                containers.config_changed(service, args["changed_files"]), task_vars)
+                                containers.changed_host_files(service, args["changed_files"]), task_vars)
             for volume in volumes:
                 answer = run_module(self, "community.docker.docker_volume", volume, task_vars,
                                     failure="volume %s: " % volume["volume_name"])

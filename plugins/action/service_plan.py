@@ -64,7 +64,7 @@ def plan_entry(service, profile, context, host_files=None):
         "secrets": list(service.get("secrets") or []), "secret_owners": dict(service.get("secret_owners") or {}),
         "directories": list(service.get("directories") or []) + list(service.get("volumes") or []),
         "volumes": list(service.get("volumes") or []), "summary": list(service.get("summary") or []),
-        "host_files": host_files, "certificates": list(service.get("certificates") or []),
+        "host_files": host_files,
         # The description itself, as checked: the site playbook's deploy
         # hands it to the service role, without including its role again.
         "service": service,

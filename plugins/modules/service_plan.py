@@ -277,7 +277,7 @@ entry:
     - The service's entry of the plan, C(name), C(container), C(image), C(profile), C(content_tag) (the digest of
       the build context alone), C(context) (C(image) and C(files), the rendered files, each C(dest), C(mode) and
       C(content)), C(host_files) (C(directory), C(files) rendered as the context's, C(absent); none without),
-      C(certificates), C(secrets), C(secret_owners), C(directories) (its own and its volumes), C(volumes),
+      C(secrets), C(secret_owners), C(directories) (its own and its volumes), C(volumes),
       C(summary) and C(service) (the description as checked, which the site playbook's deploy hands to the service
       role).
   returned: always

@@ -211,7 +211,7 @@ def host_file_paths(service):
         path for entry in service.get("certificates") or [] for path in (entry["key_path"], entry["cert_path"])]
 
 
-def config_changed(service, changed_files=()):
+def changed_host_files(service, changed_files=()):
     """The files of the host the service reads that changed in this run: its
     host files and certificates among `changed_files` (the stack's step
     wrote, made again or removed them), in its order."""
@@ -222,10 +222,10 @@ def config_changed(service, changed_files=()):
 def config_steps(service, new_image, changed_files=()):
     """What comes before the swap: (test, reload). The configuration test
     (the service's config_test) runs for an image new to the host and for
-    files of the host it reads that changed (config_changed); the running
+    files of the host it reads that changed (changed_host_files); the running
     daemon reloads those files (config_reload) once tested, unless a new
     image replaces it anyway."""
-    changed = bool(config_changed(service, changed_files))
+    changed = bool(changed_host_files(service, changed_files))
     test = bool(service.get("config_test")) and (bool(new_image) or changed)
     reload = bool(service.get("config_reload")) and changed and not new_image
     return test, reload
