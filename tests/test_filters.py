@@ -4,6 +4,8 @@ import importlib.util
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from ansible.playbook.block import Block
+from ansible.playbook.task import Task
 
 from ansible_collections.fortytwo.inception.plugins.plugin_utils import upgrades
 from conftest import ROOT
@@ -64,6 +66,23 @@ def test_the_images_under_a_tag_are_found_as_the_engine_lists_them():
     assert [i["Id"] for i in filters.tagged(images, "docker.io/library/debian:bookworm")] == ["a"]
     assert [i["Id"] for i in filters.tagged(images, "localhost:5000/debian:bookworm")] == ["c"]
     assert filters.tagged(images, "debian:trixie") == [] and filters.tagged(None, "debian:bookworm") == []
+
+
+SERVICES = ["mariadb", "wordpress", "nginx_tls"]
+
+
+@pytest.mark.parametrize("run_tags,skip_tags,selected", [
+    ([], [], SERVICES), (["all"], [], SERVICES), (["nginx_tls"], [], ["nginx_tls"]),
+    (["wordpress", "mariadb"], [], ["mariadb", "wordpress"]), (["preflight"], [], []), (["docker_host"], [], []),
+    (["tagged"], [], SERVICES), (["all"], ["wordpress"], ["mariadb", "nginx_tls"]),
+    (["mariadb"], ["mariadb"], []), (["all"], ["tagged"], []), (["all"], ["all"], []),
+    (["untagged"], [], []), (["always"], [], [])])
+def test_the_services_a_runs_tags_select_are_those_ansible_runs_a_task_tagged_with_each_for(run_tags, skip_tags,
+                                                                                          selected):
+    assert filters.selected_by_tags(SERVICES, run_tags, skip_tags) == selected
+    # As ansible-core itself decides for a task tagged with the name alone.
+    assert selected == [name for name in SERVICES if Task.load({"debug": {}, "tags": [name]}, block=Block())
+                        .evaluate_tags(set(run_tags or ["all"]), set(skip_tags), {})]
 
 
 def inspected(name, role, started, **extra):

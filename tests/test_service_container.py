@@ -32,6 +32,9 @@ class Run:
         self.plugin = stand_in(ActionModule, "fortytwo.inception.service_container", {
             "service": SERVICE, "image": "mariadb:0123456789ab", "profile": PROFILE, "network": "jdoe_inception",
             "secrets_dir": "/opt/inception/secrets", "engine_version": "26.1.5", **args}, self.module)
+        # Where async jobs write, as the connection's shell says (async_status's own action plugin asks the same).
+        self.plugin.get_shell_option = lambda option, default=None: default
+        self.plugin._remote_expand_user = lambda path: path.replace("~", "/root")
 
     def module(self, module_name=None, module_args=None, task_vars=None, wrap_async=False):
         assert_documented(module_name, module_args)
@@ -158,6 +161,40 @@ def test_a_volume_that_cannot_be_made_is_named_and_no_container_is_started():
     with pytest.raises(AnsibleActionFail, match="volume jdoe_mariadb: no such device"):
         run()
     assert [name for name, _args in run.calls] == ["docker_volume"]
+
+
+BUILDING = {"started": True, "finished": False}
+
+
+def test_a_build_started_in_the_background_is_waited_for_then_the_container_starts(monkeypatch):
+    monkeypatch.setattr(containers, "BUILD_PACE", 0)
+    run = Run({"async_status": [BUILDING, BUILDING, {"started": True, "finished": True, "changed": True}]},
+              build_job="j123.456")
+    run()
+    assert [name for name, _args in run.calls] == ["async_status"] * 3 + ["docker_volume", "docker_container"]
+    assert run.args("async_status")[0] == {"jid": "j123.456", "_async_dir": "/root/.ansible_async"}
+
+
+def test_a_failed_build_fails_naming_the_image_and_the_build_and_starts_nothing():
+    run = Run({"async_status": {"finished": True, "failed": True, "msg": "Error building mariadb: exit 100"}},
+              build_job="j1")
+    with pytest.raises(AnsibleActionFail, match=r"the build of mariadb:0123456789ab failed: Error building .*exit 100"):
+        run()
+    assert [name for name, _args in run.calls] == ["async_status"]
+
+
+def test_a_build_that_outlasts_its_timeout_fails_and_starts_nothing(monkeypatch):
+    monkeypatch.setattr(containers, "BUILD_PACE", 0)
+    run = Run({"async_status": BUILDING}, build_job="j1", build_timeout=0)
+    with pytest.raises(AnsibleActionFail, match="did not finish within 0 seconds .service_build_timeout"):
+        run()
+    assert {name for name, _args in run.calls} == {"async_status"}
+
+
+def test_without_a_build_nothing_is_waited_for():
+    run = Run()
+    run()
+    assert "async_status" not in [name for name, _args in run.calls]
 
 
 def test_secrets_need_their_directory_and_a_description_its_name():

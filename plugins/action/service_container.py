@@ -51,6 +51,8 @@ class ActionModule(ActionBase):
         changed = []
         test, reload = containers.config_steps(service, args["new_image"], args["changed_files"])
         try:
+            if args["build_job"]:
+                self._wait_for_build(args["image"], args["build_job"], args["build_timeout"], task_vars)
             if test or reload:
                 self._configure(service, args["image"], test, reload, args["new_image"],
                                 containers.changed_host_files(service, args["changed_files"]), task_vars)
@@ -79,6 +81,27 @@ class ActionModule(ActionBase):
         result.update(changed=bool(changed), first_start=starting, changes=changed, tested=test, reloaded=reload,
                       seconds=round(seconds, 1))
         return result
+
+    def _wait_for_build(self, image, job, timeout, task_vars):
+        """Wait for the build of `image` the stack's step started in the
+        background (job, its async job ID), asking async_status every
+        BUILD_PACE seconds, as an async_status task with `until` does; a
+        build that fails, or outlasts `timeout` seconds, fails the task
+        saying so, and nothing starts."""
+        async_dir = self._remote_expand_user(self.get_shell_option("async_dir", default="~/.ansible_async"))
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self._execute_module(module_name="ansible.legacy.async_status",
+                                          module_args={"jid": job, "_async_dir": async_dir}, task_vars=task_vars)
+            if status.get("failed"):
+                raise AnsibleActionFail("the build of %s failed: %s" % (image, status.get("msg", "no message")),
+                                        result=status)
+            if status.get("finished"):
+                return
+            if time.monotonic() >= deadline:
+                raise AnsibleActionFail("the build of %s did not finish within %d seconds (service_build_timeout)"
+                                        % (image, timeout))
+            time.sleep(containers.BUILD_PACE)
 
     def _probe(self, name, argv, timeout, task_vars):
         """Run the container's health check (docker_container_exec) every

@@ -129,6 +129,16 @@ def tagged(images, reference):
     return [] if entry is None else [entry]
 
 
+def selected_by_tags(names, run_tags=None, skip_tags=None):
+    """The names, in their order, that a run's --tags (run_tags) and
+    --skip-tags (skip_tags) select, as Ansible selects a task tagged with one
+    name alone (Taggable.evaluate_tags): named, or `all` (the default) or
+    `tagged` given, and neither it, `all` nor `tagged` skipped."""
+    run_tags, skip_tags = set(run_tags or ["all"]), set(skip_tags or [])
+    return [name for name in names or []
+            if {name, "all", "tagged"} & run_tags and not {name, "all", "tagged"} & skip_tags]
+
+
 def daemon_config(current, userns_remap):
     """The engine's daemon.json (a dict) with user-namespace remapping on or
     off, every other setting kept: on keeps a remap user the file names
@@ -388,6 +398,7 @@ class FilterModule:
             "owned_directories": owned_directories,
             "package_changes": package_changes,
             "package_diff": package_diff,
+            "selected_by_tags": selected_by_tags,
             "stale_images": stale_images,
             "strong_secret": strong_secret,
             "tagged": tagged,

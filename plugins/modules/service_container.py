@@ -122,6 +122,18 @@ options:
       - Seconds to wait for the container to become healthy, instead of the profile's (a step that needs longer,
         as the restore's start of WordPress on the data it just replaced). Not a setting of the container.
     type: int
+  build_job:
+    description:
+      - The async job of the build of O(image) that M(fortytwo.inception.service_image) started in the background
+        (its RV(fortytwo.inception.service_image#module:job)), waited for first (C(async_status), every 2 s), so
+        later images build while earlier services start. A build that fails fails the task with the build's
+        message, and nothing starts. Empty, no build to wait for.
+    type: str
+    default: ""
+  build_timeout:
+    description: Seconds the build of O(build_job) may take (C(service_build_timeout)).
+    type: int
+    default: 1800
 attributes:
   check_mode:
     description: The modules it runs are run in check mode.
@@ -189,6 +201,8 @@ ARGUMENT_SPEC = dict(
     new_image=dict(type="bool", default=False),
     changed_files=dict(type="list", elements="path", default=[]),
     healthy_wait=dict(type="int"),
+    build_job=dict(type="str", default=""),
+    build_timeout=dict(type="int", default=1800),
 )
 
 

@@ -23,6 +23,8 @@ START_INTERVAL_ENGINE = 25
 # How often the service_container plugin runs the health check itself on an
 # older engine, until it passes (the engine's start_interval, by hand).
 PROBE_PACE = 0.5
+# Seconds between two questions to a build the stack's step started in the background.
+BUILD_PACE = 2
 SECRETS_TARGET = "/run/secrets"
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 # The settings of the description passed to docker_container as they are, when given.
