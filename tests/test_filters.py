@@ -4,6 +4,7 @@ import importlib.util
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from ansible.errors import AnsibleFilterError
 from ansible.playbook.block import Block
 from ansible.playbook.task import Task
 
@@ -66,6 +67,28 @@ def test_the_images_under_a_tag_are_found_as_the_engine_lists_them():
     assert [i["Id"] for i in filters.tagged(images, "docker.io/library/debian:bookworm")] == ["a"]
     assert [i["Id"] for i in filters.tagged(images, "localhost:5000/debian:bookworm")] == ["c"]
     assert filters.tagged(images, "debian:trixie") == [] and filters.tagged(None, "debian:bookworm") == []
+
+
+def test_volume_paths_taken_by_a_file_or_a_link_are_named_and_a_first_start_told():
+    entries = {"mariadb": ["aria_log_control", "mysql"], "wordpress": ["wp-config.php"], "file": None, "link": None}
+    volumes = [{"path": "/d/mariadb", "initialized": "mysql", "name": "mariadb"},
+               {"path": "/d/wordpress", "initialized": ".inception-seeded"},
+               {"path": "/d/new", "initialized": "mysql"}, {"path": "/d/plain"},
+               {"path": "/d/file", "initialized": "mysql"}, {"path": "/d/link/"}]
+    assert filters.volume_states(volumes, "/d", entries) == {
+        "volumes_taken": ["/d/file", "/d/link/"], "volumes_unset": ["/d/wordpress", "/d/new"]}
+    assert filters.volume_states([], "/d/", {}) == {"volumes_taken": [], "volumes_unset": []}
+    # A data directory not there yet: every volume's first start is to come.
+    assert filters.volume_states(volumes[:2], "/d", {})["volumes_unset"] == ["/d/mariadb", "/d/wordpress"]
+
+
+@pytest.mark.parametrize("volume,named", [
+    ({"path": "/elsewhere/mariadb"}, "/elsewhere/mariadb is not directly in inception_data_dir"),
+    ({"path": "/d/a/b"}, "/d/a/b is not directly in inception_data_dir"),
+    ({"path": "/d/mariadb", "initialized": "mysql/db.opt"}, "a name directly in the volume is expected")])
+def test_a_volume_the_data_directory_listing_cannot_answer_for_is_refused_naming_it(volume, named):
+    with pytest.raises(AnsibleFilterError, match=named):
+        filters.volume_states([volume], "/d", {})
 
 
 SERVICES = ["mariadb", "wordpress", "nginx_tls"]

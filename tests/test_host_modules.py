@@ -248,33 +248,28 @@ def test_this_machine_reads_as_the_debian_it_is():
     assert release["id"] and release["codename"] and release["codename"] in text
 
 
-def test_a_volume_path_taken_by_a_file_or_a_link_is_named_and_a_first_start_told(tmp_path):
+def test_what_lies_in_the_data_directory_is_listed_a_level_deep_links_and_files_as_null(tmp_path):
     (tmp_path / "mariadb").mkdir()
     (tmp_path / "mariadb" / "mysql").mkdir()
     (tmp_path / "wordpress").mkdir()
     (tmp_path / "file").write_text("not a directory")
     (tmp_path / "link").symlink_to(tmp_path / "wordpress")
-    volumes = [{"path": str(tmp_path / "mariadb"), "initialized": "mysql", "name": "mariadb"},
-               {"path": str(tmp_path / "wordpress"), "initialized": "wp-config.php"},
-               {"path": str(tmp_path / "new"), "initialized": "mysql"},
-               {"path": str(tmp_path / "plain")},
-               {"path": str(tmp_path / "file"), "initialized": "mysql"},
-               {"path": str(tmp_path / "link")}]
-    taken, unset = host_facts.volume_paths(volumes)
-    assert taken == [str(tmp_path / "file"), str(tmp_path / "link")]
-    assert unset == [str(tmp_path / "wordpress"), str(tmp_path / "new")]
-    assert host_facts.volume_paths([]) == ([], [])
+    assert host_facts.data_entries(str(tmp_path)) == {
+        "mariadb": ["mysql"], "wordpress": [], "file": None, "link": None}
+    assert host_facts.data_entries(str(tmp_path / "missing")) == {}
+    assert host_facts.data_entries(str(tmp_path / "file")) == {}
+    assert host_facts.data_entries(None) == {}
 
 
-def test_asked_only_about_volumes_host_facts_reads_nothing_else_of_the_host(tmp_path):
+def test_the_host_facts_list_the_data_directory_and_only_the_apt_lists_are_read_without_the_host(tmp_path):
+    (tmp_path / "mariadb").mkdir()
     (tmp_path / "file").write_text("not a directory")
-    volumes = [{"path": str(tmp_path / "file")}, {"path": str(tmp_path / "new"), "initialized": "mysql"}]
-    only = run_module("fortytwo.inception.host_facts", {"host": False, "volumes": volumes})
-    assert not only.get("failed"), only
-    assert only["volumes_taken"] == [str(tmp_path / "file")] and only["volumes_unset"] == [str(tmp_path / "new")]
-    assert not {"release", "daemon_json", "packages_missing", "subuid"} & set(only), only
-    full = run_module("fortytwo.inception.host_facts", {"volumes": volumes})
-    assert full["volumes_taken"] == only["volumes_taken"] and full["release"]["id"], full
+    full = run_module("fortytwo.inception.host_facts", {"data_dir": str(tmp_path)})
+    assert not full.get("failed"), full
+    assert full["data_dir_entries"] == {"mariadb": [], "file": None} and full["release"]["id"], full
+    only = run_module("fortytwo.inception.host_facts", {"host": False, "data_dir": str(tmp_path)})
+    assert not {"release", "daemon_json", "packages_missing", "subuid", "data_dir_entries"} & set(only), only
+    assert "apt_lists_digest" in only, only
 
 
 @pytest.mark.parametrize("check", [[], ["--check"]])

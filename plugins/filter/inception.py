@@ -4,8 +4,11 @@
 programs (an image's content tag, the status table, what the Debian mirror
 has that an image lacks, the upgrade report)."""
 
+import os
 import re
 from datetime import datetime, timezone
+
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import config_digest as _config_digest
 from ansible_collections.fortytwo.inception.plugins.plugin_utils.images import held as _held
@@ -127,6 +130,31 @@ def tagged(images, reference):
     service images are looked up with too."""
     entry = _held(images, reference)
     return [] if entry is None else [entry]
+
+
+def volume_states(volumes, data_dir, entries):
+    """The volumes' host paths (each directly in data_dir) that are taken by
+    something that is not a directory (volumes_taken), and those whose
+    `initialized` (a name in the volume) is not there yet, their first start to
+    come (volumes_unset), from what host_facts listed of data_dir
+    (data_dir_entries)."""
+    taken, unset = [], []
+    for volume in volumes or []:
+        path = volume["path"]
+        if os.path.dirname(path.rstrip("/")) != data_dir.rstrip("/"):
+            raise AnsibleFilterError("the volume path %s is not directly in inception_data_dir (%s): a service keeps "
+                                     "its data there" % (path, data_dir))
+        name = os.path.basename(path.rstrip("/"))
+        held = (entries or {}).get(name, [])
+        marker = volume.get("initialized") or ""
+        if "/" in marker:
+            raise AnsibleFilterError("initialized of the volume %s is %s: a name directly in the volume is expected"
+                                     % (path, marker))
+        if held is None:
+            taken.append(path)
+        elif marker and marker not in held:
+            unset.append(path)
+    return {"volumes_taken": taken, "volumes_unset": unset}
 
 
 def selected_by_tags(names, run_tags=None, skip_tags=None):
@@ -406,6 +434,7 @@ class FilterModule:
             "text_table": text_table,
             "upgrade_rows": upgrade_rows,
             "upgrade_table": upgrade_table,
+            "volume_states": volume_states,
             "userns_enabled": userns_enabled,
             "userns_ids": userns_ids,
         }

@@ -22,8 +22,10 @@ description:
     whether O(data_dir) is taken by something that is not a directory; and for block I/O limits, the device
     that holds O(data_dir) (or its nearest existing parent), that device's disk when it is a partition, and
     whether the kernel throttles and weighs block I/O (cgroup v1 C(blkio) files, or cgroup v2).
-  - For the services' preflight, which host paths of their O(volumes) are taken by something that is not a
-    directory, and which lack what a service's first start sets up in them; with O(host=false), only that is read.
+  - For the services' preflight, what lies directly in O(data_dir), where their volumes keep their data
+    (RV(data_dir_entries)): which of their host paths are taken by something that is not a directory, and which
+    lack what a service's first start sets up in them (C(fortytwo.inception.volume_states) tells, from the plan),
+    read in the same call, before any service names its volumes.
 options:
   packages:
     description: Debian packages whose installation to check.
@@ -50,18 +52,10 @@ options:
   apt_lists:
     description: A directory of Debian package lists (fetched by C(apt-get update)) whose state to digest.
     type: path
-  volumes:
-    description:
-      - The services' volumes, each C(path) on the host and optionally C(initialized), a path in it that exists once
-        the service's first start set its data up (other keys are ignored).
-    type: list
-    elements: dict
-    default: []
   host:
     description:
-      - Read the host's own facts (every return value but RV(volumes_taken), RV(volumes_unset) and
-        RV(apt_lists_digest)); false when only the O(volumes) or O(apt_lists) are asked about, and the host's facts
-        would be read for nothing.
+      - Read the host's own facts (every return value but RV(apt_lists_digest)); false when only the O(apt_lists)
+        are asked about, and the host's facts would be read for nothing.
     type: bool
     default: true
 attributes:
@@ -141,16 +135,13 @@ package_state:
   description: What O(package_state) holds, service -> state; empty when there is none.
   returned: when O(host) is true
   type: dict
-volumes_taken:
-  description: The paths of O(volumes) that exist and are not directories (a file, a link).
-  returned: always
-  type: list
-  elements: str
-volumes_unset:
-  description: The paths of O(volumes) with an C(initialized) that does not exist in them (their first start is to come).
-  returned: always
-  type: list
-  elements: str
+data_dir_entries:
+  description:
+    - What lies directly in O(data_dir), by name; for a directory (not a link to one), the names it holds; for
+      anything else (a file, a link), null. Empty when O(data_dir) does not exist or is not a directory.
+  returned: when O(host) is true
+  type: dict
+  sample: {mariadb: [aria_log_control, mysql], wordpress: [.inception-seeded, wp-config.php], notes.txt: null}
 apt_lists_digest:
   description:
     - The first 8 hex digits of a SHA-256 over the C(Release) files of O(apt_lists) (each suite's index of its
@@ -249,16 +240,23 @@ def lists_digest(directory):
     return digest.hexdigest()[:8]
 
 
-def volume_paths(volumes):
-    """(paths taken by something not a directory, paths whose first start is to come)."""
-    taken, unset = [], []
-    for volume in volumes or []:
-        path = volume["path"]
-        if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
-            taken.append(path)
-        elif volume.get("initialized") and not os.path.lexists(os.path.join(path, volume["initialized"])):
-            unset.append(path)
-    return taken, unset
+def data_entries(data_dir):
+    """What lies directly in data_dir, by name: the names a directory (not a
+    link) holds, None for anything else; {} without a data_dir directory."""
+    try:
+        names = os.listdir(data_dir) if data_dir else []
+    except OSError:
+        names = []
+    entries = {}
+    for name in names:
+        path = os.path.join(data_dir, name)
+        entries[name] = None
+        if os.path.isdir(path) and not os.path.islink(path):
+            try:
+                entries[name] = sorted(os.listdir(path))
+            except OSError:
+                entries[name] = []
+    return entries
 
 
 def main():
@@ -269,15 +267,12 @@ def main():
             data_dir=dict(type="path"),
             package_state=dict(type="path"),
             apt_lists=dict(type="path"),
-            volumes=dict(type="list", elements="dict", default=[]),
             host=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
-    taken, unset = volume_paths(module.params["volumes"])
     if not module.params["host"]:
-        module.exit_json(changed=False, volumes_taken=taken, volumes_unset=unset,
-                         apt_lists_digest=lists_digest(module.params["apt_lists"]))
+        module.exit_json(changed=False, apt_lists_digest=lists_digest(module.params["apt_lists"]))
     daemon_text = _read("/etc/docker/daemon.json")
     try:
         daemon_json = json.loads(daemon_text) if daemon_text.strip() else {}
@@ -305,8 +300,7 @@ def main():
         blkio_weight=os.path.exists("/sys/fs/cgroup/blkio/blkio.weight"),
         package_state=package_state(module.params["package_state"]),
         apt_lists_digest=lists_digest(module.params["apt_lists"]),
-        volumes_taken=taken,
-        volumes_unset=unset,
+        data_dir_entries=data_entries(data_dir),
     )
 
 

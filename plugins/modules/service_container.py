@@ -76,7 +76,7 @@ options:
     default: ""
   unset_paths:
     description:
-      - Volume paths whose first start is to come (M(fortytwo.inception.host_facts)' C(volumes_unset)).
+      - Volume paths whose first start is to come (C(volumes_unset) of the filter C(fortytwo.inception.volume_states), from what M(fortytwo.inception.host_facts) listed of the data directory).
     type: list
     elements: str
     default: []

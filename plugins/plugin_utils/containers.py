@@ -111,7 +111,7 @@ def secret_mounts(names, directory, target=SECRETS_TARGET):
 
 def first_start(volumes, unset_paths):
     """Whether the service's first start is to come: one of its volumes
-    lacks what that start sets up (host_facts' volumes_unset)."""
+    lacks what that start sets up (volumes_unset of the filter volume_states)."""
     unset = set(unset_paths or ())
     return any(volume.get("path") in unset for volume in volumes or ())
 
