@@ -42,7 +42,8 @@ def test_files_directories_and_names_are_written_then_left_then_repaired(tmp_pat
     hosts = tmp_path / "hosts"
     hosts.write_text("127.0.0.1 localhost\n")
     inode = hosts.stat().st_ino
-    wanted = {"files": [{"path": str(tmp_path / "docker" / "daemon.json"), "content": '{"a": 1}\n', "mode": "0644"}],
+    wanted = {"files": [{"directory": str(tmp_path / "docker"),
+                         "files": [{"dest": "daemon.json", "content": '{"a": 1}\n', "mode": "0644"}]}],
               "directories": [{"path": str(tmp_path / "data"), "owner": "root", "group": "root", "mode": "0755"}],
               "hosts": [{"name": "jdoe.42.fr", "address": "127.0.0.1"}], "hosts_file": str(hosts)}
     checked = host_files(wanted, "--check")
@@ -50,7 +51,7 @@ def test_files_directories_and_names_are_written_then_left_then_repaired(tmp_pat
     assert not (tmp_path / "docker").exists() and not (tmp_path / "data").exists()
     assert hosts.read_text() == "127.0.0.1 localhost\n"
     first = host_files(wanted)
-    assert first["changed"] and first["written"] == [str(tmp_path / "docker" / "daemon.json")]
+    assert first["changed"] and first["files_changed"] == [str(tmp_path / "docker" / "daemon.json")]
     assert first["created"] == [str(tmp_path / "data")] and first["hosts_changed"] == ["jdoe.42.fr"]
     assert (tmp_path / "docker" / "daemon.json").read_text() == '{"a": 1}\n'
     assert owner_mode(tmp_path / "docker" / "daemon.json") == (0, 0, 0o644)
@@ -59,7 +60,7 @@ def test_files_directories_and_names_are_written_then_left_then_repaired(tmp_pat
     # Written in place: a container's /etc/hosts is a bind mount of it.
     assert hosts.read_text() == "127.0.0.1 localhost\n127.0.0.1 jdoe.42.fr\n" and hosts.stat().st_ino == inode
     again = host_files(wanted)
-    assert not again["changed"] and again["written"] == again["created"] == again["hosts_changed"] == []
+    assert not again["changed"] and again["files_changed"] == again["created"] == again["hosts_changed"] == []
     # Behind Ansible's back: the file edited, the directory's mode, the name's address.
     (tmp_path / "docker" / "daemon.json").write_text("{}\n")
     os.chmod(tmp_path / "data", 0o777)
@@ -89,7 +90,8 @@ def test_a_path_in_the_way_is_named_and_nothing_is_written(tmp_path, taken):
     else:
         (tmp_path / "docker").write_text("not a directory")
         named = f"{tmp_path / 'docker'} exists and is not a directory"
-    failed = host_files({"files": [{"path": str(daemon), "content": "{}\n", "mode": "0644"}],
+    failed = host_files({"files": [{"directory": str(daemon.parent),
+                                    "files": [{"dest": daemon.name, "content": "{}\n", "mode": "0644"}]}],
                          "directories": [{"path": str(tmp_path / "data"), "mode": "0755"}],
                          "hosts": [{"name": "jdoe.42.fr", "address": "127.0.0.1"}], "hosts_file": str(hosts)})
     assert failed["failed"] and named in failed["msg"]

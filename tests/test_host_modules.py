@@ -1,4 +1,4 @@
-"""The modules that replace several calls each (plugins/modules/secret_files.py,
+"""The modules that replace several calls each (plugins/modules/host_files.py,
 host_facts.py, context_files.py) and their module_utils.files, on real files of a temporary directory."""
 import os
 import stat
@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.fortytwo.inception.plugins.module_utils import files as file_utils
 from ansible_collections.fortytwo.inception.plugins.module_utils.files import directory_is, file_is, make_directory
-from ansible_collections.fortytwo.inception.plugins.modules import host_facts, secret_files
+from ansible_collections.fortytwo.inception.plugins.modules import host_facts, host_files
 from conftest import owner_mode, run_module
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as root")
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="owners are set as roo
 
 def test_a_secret_file_is_written_owned_and_0400_then_left_alone(tmp_path):
     path = tmp_path / "db_password"
-    secret_files._write(str(tmp_path), "db_password", b"s3cret", 100000, 100000)
+    host_files._write(str(tmp_path), "db_password", b"s3cret", 100000, 100000)
     info = path.stat()
     assert path.read_bytes() == b"s3cret"
     assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (0o400, 100000, 100000)
@@ -26,13 +26,13 @@ def test_a_secret_file_is_written_owned_and_0400_then_left_alone(tmp_path):
 
 def test_an_edited_secret_file_is_repaired_in_place_for_the_containers_that_mount_it(tmp_path):
     path = tmp_path / "db_password"
-    secret_files._write(str(tmp_path), "db_password", b"s3cret", 0, 0)
+    host_files._write(str(tmp_path), "db_password", b"s3cret", 0, 0)
     inode = path.stat().st_ino
     os.chmod(path, 0o644)
     with open(path, "ab") as handle:
         handle.write(b"edited")
     assert not file_is(str(path), b"s3cret", 0o400, 0, 0)
-    secret_files._write(str(tmp_path), "db_password", b"s3cret", 0, 0)
+    host_files._write(str(tmp_path), "db_password", b"s3cret", 0, 0)
     assert path.read_bytes() == b"s3cret" and path.stat().st_ino == inode
     assert stat.S_IMODE(path.stat().st_mode) == 0o400
 
@@ -43,7 +43,7 @@ def test_a_link_in_place_of_a_secret_file_is_replaced_not_followed(tmp_path):
     (tmp_path / "secrets").mkdir()
     link = tmp_path / "secrets" / "db_password"
     link.symlink_to(target)
-    secret_files._write(str(tmp_path / "secrets"), "db_password", b"s3cret", 0, 0)
+    host_files._write(str(tmp_path / "secrets"), "db_password", b"s3cret", 0, 0)
     assert not link.is_symlink() and link.read_bytes() == b"s3cret"
     assert target.read_bytes() == b"untouched"
 
@@ -80,46 +80,46 @@ def write_context(directory, files=None):
 def test_the_stacks_directories_and_secret_files_are_one_call_then_nothing_then_repaired(tmp_path):
     """As stack_files.yml calls it: the services' directories (owned as their
     containers see them) and the secret files, in one module call."""
-    args = {"directory": str(tmp_path / "secrets"), "secrets": {"db_password": "s3cret"}, "uid": 100000,
+    args = {"secrets_dir": str(tmp_path / "secrets"), "secrets": {"db_password": "s3cret"}, "uid": 100000,
             "gid": 100000, "shift": None,
             "directories": [{"path": str(tmp_path / "data" / "mariadb"), "owner": "100999", "group": "100999",
                              "mode": "0700"}]}
-    first = run_module("fortytwo.inception.secret_files", args)
+    first = run_module("fortytwo.inception.host_files", args)
     assert first["changed"] and first["created"] == [str(tmp_path / "data" / "mariadb")]
-    assert first["written"] == ["db_password"] and "s3cret" not in str(first)
+    assert first["secrets_written"] == ["db_password"] and "s3cret" not in str(first)
     info = (tmp_path / "data" / "mariadb").stat()
     assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (100999, 100999, 0o700)
-    assert not run_module("fortytwo.inception.secret_files", args)["changed"]
+    assert not run_module("fortytwo.inception.host_files", args)["changed"]
     os.chmod(tmp_path / "data" / "mariadb", 0o755)
-    repaired = run_module("fortytwo.inception.secret_files", args)
-    assert repaired["changed"] and repaired["written"] == [] and repaired["created"] == []
+    repaired = run_module("fortytwo.inception.host_files", args)
+    assert repaired["changed"] and repaired["secrets_written"] == [] and repaired["created"] == []
     assert stat.S_IMODE((tmp_path / "data" / "mariadb").stat().st_mode) == 0o700
 
 
 def test_the_services_host_files_are_written_in_the_same_call_and_named_when_they_change(tmp_path):
     """As stack_files.yml calls it with the plan's host files (nginx's site.conf)."""
     nginx = tmp_path / "nginx"
-    args = {"directory": str(tmp_path / "secrets"), "secrets": {"db_password": "s3cret"}, "shift": None,
+    args = {"secrets_dir": str(tmp_path / "secrets"), "secrets": {"db_password": "s3cret"}, "shift": None,
             "files": [{"directory": str(nginx), "absent": ["servers/registry.conf"],
                        "files": [{"dest": "site.conf", "content": "server_name jdoe.42.fr;\n", "mode": "0644"}]}]}
     (nginx / "servers").mkdir(parents=True)
     (nginx / "servers" / "registry.conf").write_text("a server this host no longer runs\n")
-    first = run_module("fortytwo.inception.secret_files", args)
+    first = run_module("fortytwo.inception.host_files", args)
     assert first["changed"] and first["files_changed"] == [str(nginx / "site.conf"), str(nginx / "servers" / "registry.conf")]
     assert (nginx / "site.conf").read_text() == "server_name jdoe.42.fr;\n"
     assert owner_mode(nginx / "site.conf") == (0, 0, 0o644) and not (nginx / "servers" / "registry.conf").exists()
-    again = run_module("fortytwo.inception.secret_files", args)
+    again = run_module("fortytwo.inception.host_files", args)
     assert not again["changed"] and again["files_changed"] == []
     # Edited behind Ansible's back: repaired and named, the secrets left alone.
     (nginx / "site.conf").write_text("server_name elsewhere;\n")
-    repaired = run_module("fortytwo.inception.secret_files", args)
-    assert repaired["changed"] and repaired["files_changed"] == [str(nginx / "site.conf")] and repaired["written"] == []
+    repaired = run_module("fortytwo.inception.host_files", args)
+    assert repaired["changed"] and repaired["files_changed"] == [str(nginx / "site.conf")] and repaired["secrets_written"] == []
     assert (nginx / "site.conf").read_text() == "server_name jdoe.42.fr;\n"
     # A path in the way is named before anything is written.
     (tmp_path / "secrets" / "db_password").write_text("edited")
     (nginx / "site.conf").unlink()
     (nginx / "site.conf").mkdir()
-    refused = run_module("fortytwo.inception.secret_files", args)
+    refused = run_module("fortytwo.inception.host_files", args)
     assert refused.get("failed") and str(nginx / "site.conf") in refused["msg"]
     assert (tmp_path / "secrets" / "db_password").read_text() == "edited"
 
@@ -273,12 +273,17 @@ def test_the_host_facts_list_the_data_directory_and_only_the_apt_lists_are_read_
 
 
 @pytest.mark.parametrize("check", [[], ["--check"]])
-@pytest.mark.parametrize("module", ["secret_files", "context_files"])
+@pytest.mark.parametrize("module", ["host_files", "context_files"])
 def test_a_file_where_the_modules_directory_goes_is_refused_also_in_check_mode(tmp_path, module, check):
     path = tmp_path / "taken"
     path.write_text("mine")
-    args = {"directory": str(path)}
-    args.update({"secrets": {"db_password": "s3cret"}} if module == "secret_files" else {"files": CONTEXT})
+    args = ({"secrets_dir": str(path), "secrets": {"db_password": "s3cret"}} if module == "host_files"
+            else {"directory": str(path), "files": CONTEXT})
     result = run_module(f"fortytwo.inception.{module}", args, *check)
     assert result.get("failed") and f"{path} exists and is not a directory" in result["msg"], result
     assert path.read_text() == "mine"
+
+
+def test_secrets_need_their_directory():
+    result = run_module("fortytwo.inception.host_files", {"secrets": {"db_password": "s3cret"}})
+    assert result.get("failed") and "secrets need secrets_dir" in result["msg"] and "s3cret" not in str(result)

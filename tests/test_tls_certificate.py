@@ -1,5 +1,5 @@
 """plugins/modules/tls_certificate.py (its logic in module_utils/certificates.py,
-which secret_files shares), run by Ansible on this machine with the host's
+which host_files shares), run by Ansible on this machine with the host's
 Python and its cryptography (root only: owners are set): a key and a
 self-signed certificate made once, then kept; made again when damaged, for
 other names, signed by another key or about to expire; owners and modes
@@ -157,16 +157,16 @@ def test_a_key_and_certificate_made_by_community_crypto_are_kept(tmp_path):
 
 
 def stack_step(tmp_path, *extra, names=("jdoe.42.fr",), **options):
-    """The stack's step: secret_files with the stack's certificates."""
+    """The stack's step: host_files with the stack's certificates."""
     entry = {"key_path": str(tmp_path / "tls" / "site.key"), "cert_path": str(tmp_path / "tls" / "site.crt"),
              "names": list(names), **options}
-    args = {"directory": str(tmp_path / "secrets"), "secrets": {"one": "a secret of sixteen"}, "uid": 100000,
+    args = {"secrets_dir": str(tmp_path / "secrets"), "secrets": {"one": "a secret of sixteen"}, "uid": 100000,
             "gid": 100000, "directories": [{"path": str(tmp_path / "tls"), "mode": "0700"}], "certificates": [entry]}
-    return run_module("fortytwo.inception.secret_files", args, *extra)
+    return run_module("fortytwo.inception.host_files", args, *extra)
 
 
 def test_the_stacks_step_keeps_the_certificates_and_names_those_made_again(tmp_path):
-    """secret_files keeps the certificates as tls_certificate does, in its
+    """host_files keeps the certificates as tls_certificate does, in its
     one call (the directory made first), owned by container root; the
     paths it made again or repaired are among files_changed, which the
     service that reads them tests and reloads."""

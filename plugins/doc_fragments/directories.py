@@ -2,7 +2,7 @@
 # Copyright: fortytwo.inception contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The directories option the modules that make directories share
-(directories, host_files, secret_files), as module_utils.files takes it;
+(directories, host_files), as module_utils.files takes it;
 SHIFT, the owners moved in their trees."""
 
 from __future__ import absolute_import, division, print_function

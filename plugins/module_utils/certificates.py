@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A private key and a self-signed server certificate, checked against what
 is wanted and kept, or made again: what tls_certificate does, and
-secret_files for the certificates of the stack's step."""
+host_files for the certificates of the stack's step."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -25,7 +25,7 @@ try:
 except ImportError:
     CRYPTOGRAPHY_ERROR = traceback.format_exc()
 
-# A key and its certificate, as tls_certificate and secret_files (its
+# A key and its certificate, as tls_certificate and host_files (its
 # certificates) take them.
 CERTIFICATE_OPTIONS = dict(
     key_path=dict(type="path", required=True, no_log=False),

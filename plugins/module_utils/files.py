@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: fortytwo.inception contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the file-writing modules (secret_files, context_files, tls_certificate,
-directories, host_files) share: is this path already exactly the file wanted,
+"""What the file-writing modules (host_files, context_files, tls_certificate,
+directories) share: is this path already exactly the file wanted,
 writing one whole, and directories with their owners and modes."""
 
 from __future__ import absolute_import, division, print_function

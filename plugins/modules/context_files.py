@@ -22,7 +22,7 @@ description:
     place and renamed over it, so a build never reads half a file.
   - Files of the directory that neither O(files) nor O(absent) name are left alone.
   - M(fortytwo.inception.service_image) calls it with the files M(fortytwo.inception.service_plan) rendered,
-    before it builds. M(fortytwo.inception.secret_files) writes the services' files of the host (nginx's
+    before it builds. M(fortytwo.inception.host_files) writes the services' files of the host (nginx's
     C(site.conf)) the same way, with the stack's secrets, in one call.
 options:
   directory:

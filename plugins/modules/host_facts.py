@@ -22,10 +22,10 @@ description:
     whether O(data_dir) is taken by something that is not a directory; and for block I/O limits, the device
     that holds O(data_dir) (or its nearest existing parent), that device's disk when it is a partition, and
     whether the kernel throttles and weighs block I/O (cgroup v1 C(blkio) files, or cgroup v2).
-  - For the services' preflight, what lies directly in O(data_dir), where their volumes keep their data
-    (RV(data_dir_entries)): which of their host paths are taken by something that is not a directory, and which
-    lack what a service's first start sets up in them (C(fortytwo.inception.volume_states) tells, from the plan),
-    read in the same call, before any service names its volumes.
+  - For the services' preflight, in the same call, before any service names its volumes, what lies directly in
+    O(data_dir), where their volumes keep their data (RV(data_dir_entries)); from it, the filter
+    C(fortytwo.inception.volume_states) tells which of their host paths are taken by something that is not a
+    directory, and which lack what a service's first start sets up in them.
 options:
   packages:
     description: Debian packages whose installation to check.
@@ -40,7 +40,8 @@ options:
     default: {}
   data_dir:
     description:
-      - The directory whose device the block I/O limits apply to; it may not exist yet.
+      - The data directory, whose device the block I/O limits apply to and whose entries RV(data_dir_entries)
+        lists; it may not exist yet.
       - Without it, RV(data_source) is empty and RV(data_disk) null (a fleet's builder asked only for its package
         state).
     type: path

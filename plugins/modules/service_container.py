@@ -112,7 +112,7 @@ options:
   changed_files:
     description:
       - Paths of files of the host the stack's step wrote or removed in this run
-        (RV(fortytwo.inception.secret_files#module:files_changed)); those among the service's C(host_files) or
+        (RV(fortytwo.inception.host_files#module:files_changed)); those among the service's C(host_files) or
         C(certificates) are tested, then reloaded.
     type: list
     elements: path

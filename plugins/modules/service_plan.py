@@ -100,7 +100,7 @@ options:
         description:
           - Files of the host the service's configuration reads (mounted, not in the image, which is then the same on
             every host of a fleet; nginx's C(site.conf)), rendered here from the calling role's C(templates/) and
-            written by the stack's step with the secret files (O(fortytwo.inception.secret_files#module:files)),
+            written by the stack's step with the secret files (O(fortytwo.inception.host_files#module:files)),
             before the first service starts.
           - When one changed (or was repaired), the configuration test runs on it before the running daemon reloads it
             (C(config_reload)); refused, the changed files are removed, so the next run writes and tests them again.
@@ -125,7 +125,7 @@ options:
       certificates:
         description:
           - Private keys and self-signed server certificates the service reads (nginx's, of the domain), kept or made
-            again by the stack's step with the secret files (O(fortytwo.inception.secret_files#module:certificates)),
+            again by the stack's step with the secret files (O(fortytwo.inception.host_files#module:certificates)),
             owned by container root, before the first service starts.
           - Made again (missing, damaged, for other names, about to expire) or repaired, they are tested and reloaded
             as its changed O(service.host_files) are.
