@@ -2,8 +2,9 @@
 
 Every role of playbooks/vars/services.yml is one folder: templates, defaults,
 argument specs, a description of its service (vars/main.yml,
-<role>_service) and a one-task tasks/main.yml that hands it to the service
-role. These checks run in seconds; molecule's test_new_service.py adds a
+<role>_service) and a tasks/main.yml that hands it to the service role (a
+role whose checks ask the host imports its tasks/validate.yml first, for the
+preflight's step). These checks run in seconds; molecule's test_new_service.py adds a
 throwaway service for real.
 """
 import re
@@ -43,6 +44,10 @@ def test_each_role_is_a_folder_handing_its_description_over(role):
     handover = main[-1]
     assert handover["ansible.builtin.include_role"]["name"] == "fortytwo.inception.service"
     assert handover["vars"] == {"service": "{{ %s_service }}" % role}
+    # Before it, only its checks that ask the host, for the preflight's step.
+    assert [(task["ansible.builtin.import_tasks"], task["when"]) for task in main[:-1]] == (
+        [("validate.yml", "inception_step | default('deploy') == 'validate'")]
+        if (ROLES / role / "tasks" / "validate.yml").exists() else [])
     # Every template is in the build context, and every file of it is a
     # template; but the files that name a host, mounted (nginx_tls: the image
     # is the same on every host of a fleet).
