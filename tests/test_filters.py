@@ -100,8 +100,8 @@ SERVICES = ["mariadb", "wordpress", "nginx_tls"]
     (["tagged"], [], SERVICES), (["all"], ["wordpress"], ["mariadb", "nginx_tls"]),
     (["mariadb"], ["mariadb"], []), (["all"], ["tagged"], []), (["all"], ["all"], []),
     (["untagged"], [], []), (["always"], [], [])])
-def test_the_services_a_runs_tags_select_are_those_ansible_runs_a_task_tagged_with_each_for(run_tags, skip_tags,
-                                                                                          selected):
+def test_the_services_a_runs_tags_select_are_those_ansible_runs_a_task_tagged_with_each_for(
+        run_tags, skip_tags, selected):
     assert filters.selected_by_tags(SERVICES, run_tags, skip_tags) == selected
     # As ansible-core itself decides for a task tagged with the name alone.
     assert selected == [name for name in SERVICES if Task.load({"debug": {}, "tags": [name]}, block=Block())

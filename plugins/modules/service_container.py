@@ -76,7 +76,8 @@ options:
     default: ""
   unset_paths:
     description:
-      - Volume paths whose first start is to come (C(volumes_unset) of the filter C(fortytwo.inception.volume_states), from what M(fortytwo.inception.host_facts) listed of the data directory).
+      - Volume paths whose first start is to come (C(volumes_unset) of the filter
+        C(fortytwo.inception.volume_states), from what M(fortytwo.inception.host_facts) listed of the data directory).
     type: list
     elements: str
     default: []
