@@ -145,14 +145,23 @@ def run_tool(argv):
         pytest.fail(f"{argv[0]} is missing: apt-get install wrk nghttp2-client (.ci/run does)")
 
 
+H2LOAD_DONE = (r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, "
+               r"(\d+) errored, (\d+) timeout")
+
+
 @default_only
 def test_sustained_http2_load_gets_no_errors(stack):
-    result = run_tool(["h2load", "--duration=10", "--clients=8", "--max-concurrent-streams=1",
-                       "--warm-up-time=1", stack["url"] + "/"])
+    argv = ["h2load", "--duration=10", "--clients=8", "--max-concurrent-streams=1", "--warm-up-time=1",
+            stack["url"] + "/"]
+    result = run_tool(argv)
+    first_run = re.search(H2LOAD_DONE, result.stdout)
+    # Seen once in a timed run: h2load reports 0 total, 0 started and exits 0
+    # (its clients counted nothing); it runs once more, and that run is judged.
+    if first_run and int(first_run.group(1)) == 0:
+        result = run_tool(argv)
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
-    done = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, "
-                     r"(\d+) errored, (\d+) timeout", out)
+    done = re.search(H2LOAD_DONE, out)
     codes = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
     rate = re.search(r"finished in [\d.]+s, ([\d.]+) req/s", out)
     latency = re.search(r"time for request:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", out)
@@ -163,7 +172,7 @@ def test_sustained_http2_load_gets_no_errors(stack):
     # counted as failed and errored (seen: 2 of 2 not started, 2 failed, 2
     # errored; or 8 not started, 0 failed). Only more than that is an error.
     not_started = total - started
-    assert succeeded > 0, done.group(0)
+    assert succeeded > 0, out + result.stderr
     assert failed <= not_started and errored <= not_started and timeouts == 0, done.group(0)
     # No error status at all (the counts include the warm-up's responses).
     assert int(codes.group(3)) == int(codes.group(4)) == 0 and int(codes.group(1)) > 0, codes.group(0)
